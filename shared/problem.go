@@ -99,5 +99,6 @@ func (p *Problem) Error() string {
 	return msg
 }
 
-// ProblemTypeBase prefixes a Code to form a problem's type URI.
-const ProblemTypeBase = "https://plugboard.dev/problems/"
+// ProblemTypeBase prefixes a Code to form a problem's type URI. It is a
+// URN on purpose: a name to compare, not an address to fetch.
+const ProblemTypeBase = "urn:plugboard:problem:"

@@ -137,6 +137,17 @@ type OAuth2 struct {
 	Scopes         []Scope  `json:"scopes,omitempty"`
 	DefaultScopes  []string `json:"default_scopes,omitempty"`
 	ScopeSeparator string   `json:"scope_separator,omitempty"`
+	// NoScopes says the provider takes no scopes in the authorization
+	// request: permissions are set where the client is registered.
+	NoScopes bool `json:"no_scopes,omitempty"`
+	// ScopeParam is the authorization request parameter that carries the
+	// scopes; "scope" unless the provider uses another (Slack asks for
+	// user-token scopes in user_scope).
+	ScopeParam string `json:"scope_param,omitempty"`
+	// AuthScheme is the scheme of the Authorization header that carries
+	// the access token to the API; "Bearer" (RFC 6750) unless the
+	// provider documents another, as Zoho does with "Zoho-oauthtoken".
+	AuthScheme string `json:"auth_scheme,omitempty"`
 	// PKCE says whether an S256 code challenge (RFC 7636) is sent. Nil
 	// means yes.
 	PKCE           *bool          `json:"pkce,omitempty"`
@@ -152,6 +163,22 @@ type OAuth2 struct {
 	// it. ClientSecretSet tells readers whether one is stored.
 	ClientSecret    string `json:"client_secret,omitempty"`
 	ClientSecretSet bool   `json:"client_secret_set,omitempty"`
+}
+
+// ScopeParameter is the authorization parameter that carries the scopes.
+func (o OAuth2) ScopeParameter() string {
+	if o.ScopeParam == "" {
+		return "scope"
+	}
+	return o.ScopeParam
+}
+
+// Scheme is the Authorization header scheme for the access token.
+func (o OAuth2) Scheme() string {
+	if o.AuthScheme == "" {
+		return "Bearer"
+	}
+	return o.AuthScheme
 }
 
 // UsesPKCE reports whether authorization requests carry a PKCE challenge.
@@ -207,6 +234,9 @@ type Service struct {
 	Icon       string  `json:"icon,omitempty"`
 	APIBaseURL string  `json:"api_base_url,omitempty"`
 	Params     []Param `json:"params,omitempty"`
+	// Headers are sent with every API request to the service, such as a
+	// version header the API requires. They hold no secrets.
+	Headers map[string]string `json:"headers,omitempty"`
 	OAuth2
 	Verify *VerifyRequest `json:"verify_request,omitempty"`
 	// Sources lists where each fact of a built-in entry was checked.

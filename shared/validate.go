@@ -25,8 +25,9 @@ var (
 	serviceIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{1,62}$`)
 	// paramNameRE allows header names (RFC 9110 tokens, minus the rarer
 	// symbols) and query keys.
-	paramNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
-	methods     = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+	paramNameRE  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	authSchemeRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9._~+-]{0,39}$`)
+	methods      = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 )
 
 // CheckServiceID returns what is wrong with id as a service id, or "".
@@ -93,7 +94,30 @@ func (s *Service) Validate() FieldErrors {
 	if s.Verify != nil {
 		s.validateVerify(&fe, known)
 	}
+	checkHeaders(&fe, s.Headers)
 	return fe
+}
+
+// reservedHeaders are set by Plugboard itself and cannot be fixed by a
+// service definition.
+var reservedHeaders = []string{"authorization", "cookie", "host", "content-length",
+	"transfer-encoding", "connection", "proxy-authorization"}
+
+func checkHeaders(fe *FieldErrors, h map[string]string) {
+	if len(h) > MaxParams {
+		fe.Add("headers", "at most %d", MaxParams)
+	}
+	for k, v := range h {
+		f := "headers." + k
+		switch {
+		case !paramNameRE.MatchString(k):
+			fe.Add(f, "is not a valid header name")
+		case slices.Contains(reservedHeaders, strings.ToLower(k)):
+			fe.Add(f, "is set by Plugboard and cannot be fixed here")
+		case len(v) > MaxTextLen || strings.ContainsFunc(v, isControl):
+			fe.Add(f, "must be at most %d characters without line breaks", MaxTextLen)
+		}
+	}
 }
 
 // placeholderNames lists what may fill a {name} in this service's URLs:
@@ -209,6 +233,15 @@ func (s *Service) validateOAuth2(fe *FieldErrors, known map[string]bool) {
 	if s.TokenAuthStyle != TokenAuthHeader && s.TokenAuthStyle != TokenAuthBody {
 		fe.Add("token_auth_style", "must be header or body")
 	}
+	if s.NoScopes && (len(s.Scopes) > 0 || len(s.DefaultScopes) > 0) {
+		fe.Add("no_scopes", "a service without scopes cannot list scopes")
+	}
+	if s.ScopeParam != "" && !paramNameRE.MatchString(s.ScopeParam) {
+		fe.Add("scope_param", "must be a parameter name")
+	}
+	if s.AuthScheme != "" && !authSchemeRE.MatchString(s.AuthScheme) {
+		fe.Add("auth_scheme", "must be a single word such as Bearer")
+	}
 	checkParamMap(fe, "auth_params", s.AuthParams)
 	checkParamMap(fe, "token_params", s.TokenParams)
 	checkText(fe, "client_id", s.ClientID, 500, false)
@@ -233,6 +266,9 @@ func (s *Service) validateNoOAuth2(fe *FieldErrors) {
 		"client_id":         s.ClientID != "",
 		"client_secret":     s.ClientSecret != "",
 		"token_response":    s.TokenResponse != nil,
+		"no_scopes":         s.NoScopes,
+		"scope_param":       s.ScopeParam != "",
+		"auth_scheme":       s.AuthScheme != "",
 	}
 	for _, k := range slices.Sorted(maps.Keys(set)) {
 		if set[k] {

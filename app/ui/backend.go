@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/plugboard/plugboard/shared"
+	"github.com/plugboard/plugboard/shared/api"
+)
+
+// backend is the app's one way to the server: the API client of the
+// page's origin and what it learned about the session and the server.
+type backend struct {
+	once      sync.Once
+	apiClient *api.Client
+
+	mu      sync.Mutex
+	session *api.Session
+	meta    *api.Meta
+}
+
+// server is shared by every page of the app.
+var server backend
+
+// client returns the client of the API at the page's origin.
+func (b *backend) client() *api.Client {
+	b.once.Do(func() {
+		origin := app.Window().Get("location").Get("origin").String()
+		b.apiClient = api.New(origin)
+	})
+	return b.apiClient
+}
+
+// Session returns the current session, asking the server the first time.
+// It keeps the CSRF token the API client sends with every change.
+func (b *backend) Session(ctx context.Context) (*api.Session, error) {
+	b.mu.Lock()
+	s := b.session
+	b.mu.Unlock()
+	if s != nil {
+		return s, nil
+	}
+	s, err := b.client().Session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.setSession(s)
+	return s, nil
+}
+
+// setSession keeps s as the current session; nil forgets it.
+func (b *backend) setSession(s *api.Session) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.session = s
+	if s == nil {
+		b.client().SetCSRFToken("")
+	}
+}
+
+// Meta returns the server's facts, asking the first time.
+func (b *backend) Meta(ctx context.Context) (*api.Meta, error) {
+	b.mu.Lock()
+	m := b.meta
+	b.mu.Unlock()
+	if m != nil {
+		return m, nil
+	}
+	m, err := b.client().Meta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	b.meta = m
+	b.mu.Unlock()
+	return m, nil
+}
+
+// Changing makes sure the CSRF token is known before a request that
+// changes something, then returns the client.
+func (b *backend) Changing(ctx context.Context) (*api.Client, error) {
+	if _, err := b.Session(ctx); err != nil {
+		return nil, err
+	}
+	return b.client(), nil
+}
+
+// failure is an error of the API as the app shows it: a sentence for the
+// person and, for invalid input, a message per field.
+type failure struct {
+	Message string
+	Fields  map[string]string
+	Offline bool
+	Code    shared.Code
+	Status  int
+}
+
+// describe turns an error of the API client into a failure.
+func describe(err error) failure {
+	if err == nil {
+		return failure{}
+	}
+	if errors.Is(err, api.ErrUnreachable) {
+		return failure{
+			Message: "Plugboard cannot be reached. Check your network connection and try again.",
+			Offline: true,
+		}
+	}
+	p, ok := api.AsProblem(err)
+	if !ok {
+		return failure{Message: "Something went wrong: " + err.Error()}
+	}
+	f := failure{Message: problemMessage(p), Code: p.Code, Status: p.Status}
+	if len(p.Errors) > 0 {
+		f.Fields = make(map[string]string, len(p.Errors))
+		for _, fe := range p.Errors {
+			if _, dup := f.Fields[fe.Field]; !dup {
+				f.Fields[fe.Field] = fe.Message
+			}
+		}
+	}
+	return f
+}
+
+// problemMessage is the sentence shown for a problem document.
+func problemMessage(p *shared.Problem) string {
+	msg := p.Detail
+	if msg == "" {
+		msg = p.Title
+	}
+	if msg == "" {
+		msg = "The server answered " + string(p.Code) + "."
+	}
+	if len(p.Errors) > 0 && !strings.Contains(msg, "correct") {
+		msg += " Please correct the fields marked below."
+	}
+	return msg
+}
+
+// signInIfNeeded sends the person to the sign-in page when err says the
+// session ended, and reports whether it did.
+func signInIfNeeded(ctx app.Context, err error) bool {
+	if !api.IsUnauthorized(err) {
+		return false
+	}
+	server.setSession(nil)
+	ctx.Navigate(pathSignIn)
+	return true
+}

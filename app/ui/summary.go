@@ -1,0 +1,192 @@
+package ui
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/plugboard/plugboard/shared"
+	"github.com/plugboard/plugboard/shared/api"
+)
+
+// summaryPage shows one connection: its details and its service's, its
+// history, and the actions its status allows.
+type summaryPage struct {
+	app.Compo
+
+	id     string
+	status loadStatus
+	fail   failure
+	conn   shared.Connection
+	svc    shared.Service
+	events []shared.Event
+	meta   *api.Meta
+	now    time.Time
+
+	note    notice
+	busy    string
+	confirm string
+	askBusy bool
+	askErr  string
+	dialog  bool
+
+	editing        bool
+	edit           connectionDraft
+	editErrs       map[string]string
+	editFail       failure
+	editingService bool
+}
+
+func newSummaryPage() *summaryPage { return &summaryPage{} }
+
+// OnNav loads the connection named in the address and shows the outcome
+// of an authorization the server sent the person back from.
+func (p *summaryPage) OnNav(ctx app.Context) {
+	if app.IsServer {
+		return
+	}
+	u := ctx.Page().URL()
+	id, _ := url.PathUnescape(strings.TrimPrefix(u.Path, "/connections/"))
+	outcome := u.Query().Get("outcome")
+	if outcome != "" {
+		clean := *u
+		clean.RawQuery = ""
+		ctx.Page().ReplaceURL(&clean)
+	}
+	if id != p.id {
+		*p = summaryPage{Compo: p.Compo, id: id}
+	}
+	ctx.Page().SetTitle("Connection · Plugboard")
+	p.load(ctx, outcome)
+}
+
+// summaryData is what the page loads.
+type summaryData struct {
+	conn   *shared.Connection
+	svc    *shared.Service
+	events []shared.Event
+	meta   *api.Meta
+}
+
+func fetchSummary(ctx context.Context, id string) (summaryData, error) {
+	var d summaryData
+	var err error
+	client := server.client()
+	if d.conn, err = client.GetConnection(ctx, id); err != nil {
+		return d, err
+	}
+	if d.svc, err = client.GetService(ctx, d.conn.ServiceID); err != nil {
+		return d, err
+	}
+	if d.events, err = client.Events(ctx, d.conn.ID); err != nil {
+		return d, err
+	}
+	d.meta, err = server.Meta(ctx)
+	return d, err
+}
+
+func (p *summaryPage) load(ctx app.Context, outcome string) {
+	if p.status != loaded {
+		p.status = loading
+	}
+	id := p.id
+	ctx.Async(func() {
+		d, err := fetchSummary(ctx, id)
+		ctx.Dispatch(func(ctx app.Context) {
+			p.now = time.Now()
+			if err != nil {
+				if !signInIfNeeded(ctx, err) {
+					p.status, p.fail = loadFailed, describe(err)
+				}
+				return
+			}
+			p.status, p.fail = loaded, failure{}
+			p.conn, p.svc, p.events, p.meta = *d.conn, *d.svc, d.events, d.meta
+			ctx.Page().SetTitle(p.conn.Name + " · Plugboard")
+			if outcome != "" {
+				p.note = outcomeNotice(outcome, p.conn)
+			}
+		})
+	})
+}
+
+// outcomeNotice words the outcome of an authorization.
+func outcomeNotice(outcome string, c shared.Connection) notice {
+	if outcome == "connected" {
+		return notice{Kind: noticeSuccess, Text: "Connected. " + c.Name + " is ready to use."}
+	}
+	why := c.LastError
+	if why == "" {
+		why = "the provider gave no reason."
+	}
+	return notice{Kind: noticeError, Text: "Authorization failed: " + why}
+}
+
+// reload fetches the connection and its history again after a change.
+func (p *summaryPage) reload(ctx app.Context) {
+	p.load(ctx, "")
+}
+
+// Render draws the page.
+func (p *summaryPage) Render() app.UI {
+	title := "Connection"
+	if p.status == loaded {
+		title = p.conn.Name
+	}
+	return layout(title, p.note,
+		app.If(p.status == loading, func() app.UI {
+			return app.P().Body(spinner("Loading the connection…"))
+		}).ElseIf(p.status == loadFailed, func() app.UI {
+			return p.failedState()
+		}).Else(func() app.UI {
+			return p.loadedBody()
+		}),
+	)
+}
+
+func (p *summaryPage) failedState() app.UI {
+	return app.Div().
+		Class("empty").
+		Body(
+			noticeBox(noticeFor(p.fail)),
+			app.Div().
+				Class("button-row").
+				Body(
+					app.Button().
+						Type("button").
+						Class("button").
+						OnClick(func(ctx app.Context, e app.Event) { p.reload(ctx) }).
+						Text("Try again"),
+					app.A().
+						Class("button").
+						Href(pathHome).
+						Text("Back to connections"),
+				),
+		)
+}
+
+func (p *summaryPage) loadedBody() app.UI {
+	return app.Div().Body(
+		p.actionBar(),
+		app.Div().
+			Class("columns").
+			Body(
+				app.Div().Body(
+					p.detailsCard(),
+					p.historyCard(),
+				),
+				p.serviceCard(),
+			),
+		app.If(p.confirm != "", func() app.UI { return p.confirmDialog() }),
+		app.If(p.dialog, func() app.UI {
+			return &authorizeDialog{
+				Connection: p.conn,
+				Service:    p.svc,
+				OnDone:     p.authorized,
+				OnCancel:   func(ctx app.Context) { p.dialog = false },
+			}
+		}),
+	)
+}

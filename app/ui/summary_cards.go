@@ -1,0 +1,265 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/plugboard/plugboard/shared"
+)
+
+// detailsCard lists the connection's facts, or its edit form.
+func (p *summaryPage) detailsCard() app.UI {
+	if p.editing {
+		return p.editCard()
+	}
+	c := p.conn
+	return app.Section().
+		Class("card").
+		Aria("labelledby", "details-title").
+		Body(
+			app.Div().
+				Class("card-head").
+				Body(
+					app.H2().
+						ID("details-title").
+						Text("Connection"),
+					app.Button().
+						Type("button").
+						Class("button button-quiet").
+						OnClick(p.startEdit).
+						Text("Edit"),
+				),
+			app.Dl().
+				Class("facts").
+				Body(
+					fact("Link name", app.Code().Text(c.LinkName)),
+					fact("Status", statusBadge(c.Status)),
+					app.If(c.LastError != "", func() app.UI {
+						return fact("Last error", app.Span().
+							Class("error-text").
+							Text(c.LastError))
+					}),
+					fact("Scopes requested", scopeList(c.Scopes)),
+					fact("Scopes granted", scopeList(c.GrantedScopes)),
+					app.If(len(c.Config) > 0, func() app.UI {
+						return fact("Settings", p.configList())
+					}),
+					fact("Verified", app.Text(verifiedText(c))),
+					app.If(!c.TokenExpiresAt.IsZero(), func() app.UI {
+						return fact("Token expires", app.Text(formatTime(c.TokenExpiresAt, "")+
+							" ("+relativeTime(p.now, c.TokenExpiresAt)+")"))
+					}),
+					fact("Last used", app.Text(relativeTime(p.now, c.LastUsedAt))),
+					fact("Connected", app.Text(formatTime(c.ConnectedAt, "Never"))),
+					fact("Created", app.Text(formatTime(c.CreatedAt, "—"))),
+				),
+			app.If(p.svc.AuthType == shared.AuthOAuth2 && p.meta != nil, func() app.UI {
+				return &copyField{ID: "callback-url", Label: "Callback URL (register it at " +
+					p.svc.Name + ")", Value: p.meta.CallbackURL}
+			}),
+		)
+}
+
+// fact is one term and its value in a description list.
+func fact(term string, value app.UI) app.UI {
+	return app.Div().Body(
+		app.Dt().Text(term),
+		app.Dd().Body(value),
+	)
+}
+
+func scopeList(scopes []string) app.UI {
+	if len(scopes) == 0 {
+		return app.Text("None")
+	}
+	return app.Ul().
+		Class("inline-list").
+		Body(app.Range(scopes).Slice(func(i int) app.UI {
+			return app.Li().Body(app.Code().Text(scopes[i]))
+		}))
+}
+
+// configList shows the connection's settings by their display names.
+func (p *summaryPage) configList() app.UI {
+	var parts []string
+	for _, prm := range creationParams(p.svc) {
+		if v, ok := p.conn.Config[prm.Name]; ok {
+			parts = append(parts, prm.DisplayName+": "+v)
+		}
+	}
+	for k, v := range p.conn.Config {
+		if _, known := p.svc.Param(k); !known {
+			parts = append(parts, k+": "+v)
+		}
+	}
+	return app.Text(strings.Join(parts, "; "))
+}
+
+func verifiedText(c shared.Connection) string {
+	if !c.Verified {
+		return "No"
+	}
+	if c.VerifiedAt.IsZero() {
+		return "Yes"
+	}
+	return "Yes, " + formatTime(c.VerifiedAt, "")
+}
+
+// historyCard lists the connection's events, newest first.
+func (p *summaryPage) historyCard() app.UI {
+	return app.Section().
+		Class("card").
+		Aria("labelledby", "history-title").
+		Body(
+			app.H2().
+				ID("history-title").
+				Text("History"),
+			app.If(len(p.events) == 0, func() app.UI {
+				return app.P().Text("Nothing happened yet.")
+			}).Else(func() app.UI {
+				return app.Ol().
+					Class("history").
+					Body(app.Range(p.events).Slice(func(i int) app.UI {
+						return eventItem(p.events[i])
+					}))
+			}),
+		)
+}
+
+func eventItem(e shared.Event) app.UI {
+	cls := "event"
+	outcome := ""
+	if e.Outcome == shared.OutcomeFailed {
+		cls += " event-failed"
+		outcome = " (failed)"
+	}
+	return app.Li().
+		Class(cls).
+		Body(
+			app.Time().
+				DateTime(e.Time.UTC().Format("2006-01-02T15:04:05Z")).
+				Text(formatTime(e.Time, "")),
+			app.Strong().Text(eventLabel(e.Type)+outcome),
+			app.If(e.Detail != "", func() app.UI {
+				return app.Span().
+					Class("event-detail").
+					Text(e.Detail)
+			}),
+		)
+}
+
+// serviceCard shows the service, editable when it is a custom one.
+func (p *summaryPage) serviceCard() app.UI {
+	svc := p.svc
+	if p.editingService {
+		return app.Section().
+			Class("card").
+			Aria("label", "Edit service").
+			Body(
+				app.H2().Text("Edit "+svc.Name),
+				&serviceEditor{
+					Existing: &svc,
+					OnSaved:  p.serviceSaved,
+					OnCancel: func(ctx app.Context) { p.editingService = false },
+				},
+			)
+	}
+	return app.Section().
+		Class("card").
+		Aria("labelledby", "service-title").
+		Body(
+			app.Div().
+				Class("card-head").
+				Body(
+					app.Div().
+						Class("service-header").
+						Body(
+							serviceIcon(svc.Icon, svc.Name),
+							app.H2().
+								ID("service-title").
+								Text(svc.Name),
+						),
+					app.If(!svc.BuiltIn, func() app.UI {
+						return app.Button().
+							Type("button").
+							Class("button button-quiet").
+							OnClick(func(ctx app.Context, e app.Event) { p.editingService = true }).
+							Text("Edit service")
+					}),
+				),
+			app.Dl().
+				Class("facts").
+				Body(p.serviceFacts()...),
+			app.If(svc.BuiltIn && svc.AuthType == shared.AuthOAuth2, func() app.UI {
+				return &clientEditor{Service: svc, OnSaved: p.serviceSaved}
+			}),
+		)
+}
+
+func (p *summaryPage) serviceFacts() []app.UI {
+	svc := p.svc
+	kind := "Custom service"
+	if svc.BuiltIn {
+		kind = "From the catalog"
+	}
+	facts := []app.UI{
+		fact("Authentication", app.Text(svc.AuthType.Label())),
+		fact("Kind", app.Text(kind)),
+	}
+	if svc.Description != "" {
+		facts = append(facts, fact("About", app.Text(svc.Description)))
+	}
+	if svc.APIBaseURL != "" {
+		facts = append(facts, fact("API base URL", app.Code().Text(svc.APIBaseURL)))
+	}
+	if svc.AuthType == shared.AuthOAuth2 {
+		facts = append(facts,
+			fact("Authorization URL", app.Code().Text(orDash(svc.AuthorizationURL))),
+			fact("Token URL", app.Code().Text(orDash(svc.TokenURL))),
+			fact("Client ID", app.Text(orDash(svc.ClientID))),
+			fact("Client secret", app.Text(setText(svc.ClientSecretSet))),
+		)
+	}
+	if len(svc.Params) > 0 {
+		facts = append(facts, fact("Parameters", paramList(svc.Params)))
+	}
+	if svc.DocsURL != "" {
+		facts = append(facts, fact("Documentation", app.A().
+			Href(svc.DocsURL).
+			Attr("rel", "noopener").
+			Attr("target", "_blank").
+			Text(svc.DocsURL)))
+	}
+	return facts
+}
+
+func paramList(params []shared.Param) app.UI {
+	return app.Ul().Body(app.Range(params).Slice(func(i int) app.UI {
+		prm := params[i]
+		text := prm.DisplayName + " — " + placeLabels[prm.In] + " " + prm.Name
+		if prm.Secret {
+			text += " (secret)"
+		}
+		return app.Li().Text(text)
+	}))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+func setText(set bool) string {
+	if set {
+		return "Stored"
+	}
+	return "Not set"
+}
+
+func (p *summaryPage) serviceSaved(ctx app.Context, svc shared.Service) {
+	p.svc = svc
+	p.editingService = false
+	p.note = notice{Kind: noticeSuccess, Text: svc.Name + " was saved."}
+}

@@ -1,0 +1,83 @@
+// Command plugboard runs the Plugboard server: the JSON API, the OAuth 2.0
+// callback and the web app. Run it from the repository root, where web/
+// holds the built app. Every setting is an environment variable with a
+// flag of the same meaning; see README.md.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/plugboard/plugboard/backend/internal/server"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// shutdownGrace is how long requests in flight may take to finish.
+const shutdownGrace = 20 * time.Second
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "plugboard:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg := server.Config{Version: version}
+	fs := flag.NewFlagSet("plugboard", flag.ExitOnError)
+	str := func(p *string, name, env, usage string) {
+		fs.StringVar(p, name, os.Getenv(env), usage+" ("+env+")")
+	}
+	str(&cfg.Addr, "addr", "PLUGBOARD_ADDR", "listen address, default "+server.DefaultAddr)
+	str(&cfg.PublicURL, "public-url", "PLUGBOARD_PUBLIC_URL", "public base URL; the OAuth callback is <public URL>/oauth/callback")
+	str(&cfg.DataDir, "data-dir", "PLUGBOARD_DATA_DIR", "data folder, default "+server.DefaultDataDir)
+	str(&cfg.MongoURI, "mongodb-uri", "MONGODB_URI", "MongoDB to use instead of the embedded database")
+	str(&cfg.SecretKey, "secret-key", "PLUGBOARD_SECRET_KEY", "base64 AES-256 keys, comma-separated, first seals (prefer the variable: flags show in ps)")
+	str(&cfg.LogLevel, "log-level", "PLUGBOARD_LOG_LEVEL", "debug, info, warn or error")
+	str(&cfg.APIKey, "api-key", "PLUGBOARD_API_KEY", "first owner's API key at first start")
+	str(&cfg.AllowHosts, "allow-hosts", "PLUGBOARD_ALLOW_HOSTS", "private hosts, addresses and CIDRs outbound requests may reach")
+	str(&cfg.CatalogDir, "catalog-dir", "PLUGBOARD_CATALOG_DIR", "folder of catalog entries that add to or replace built-in ones")
+	_ = fs.Parse(os.Args[1:])
+
+	level := new(slog.LevelVar)
+	if err := level.UnmarshalText([]byte(orDefault(cfg.LogLevel, "info"))); err != nil {
+		return fmt.Errorf("PLUGBOARD_LOG_LEVEL must be debug, info, warn or error, got %q", cfg.LogLevel)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	srv, err := server.Start(ctx, cfg, log, os.Stdout)
+	if err != nil {
+		return err
+	}
+
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down", "grace", shutdownGrace)
+	case err := <-srv.Done():
+		return fmt.Errorf("serve: %w", err)
+	}
+	sctx, scancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer scancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}

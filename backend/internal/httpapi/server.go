@@ -1,0 +1,164 @@
+// Package httpapi is Plugboard's HTTP edge: it routes requests, checks who
+// is calling, decodes bodies, and answers JSON or RFC 9457 problem
+// documents. It holds no business rules; those are in package lifecycle.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+
+	"github.com/plugboard/plugboard/backend/internal/access"
+	"github.com/plugboard/plugboard/backend/internal/lifecycle"
+	"github.com/plugboard/plugboard/shared"
+)
+
+// MaxBodyBytes caps request bodies of the JSON API.
+const MaxBodyBytes = 1 << 20
+
+// Config is what the HTTP edge needs.
+type Config struct {
+	Manager *lifecycle.Manager
+	Access  *access.Service
+	Log     *slog.Logger
+	// PublicURL is the address people and providers reach Plugboard at.
+	PublicURL string
+	Version   string
+	// UI serves the web app; it answers every path the API does not.
+	UI http.Handler
+}
+
+// server holds the handlers' dependencies.
+type server struct {
+	m         *lifecycle.Manager
+	access    *access.Service
+	log       *slog.Logger
+	publicURL string
+	version   string
+	secure    bool
+}
+
+// New returns the Fiber app with every route.
+func New(cfg Config) *fiber.App {
+	s := &server{
+		m:         cfg.Manager,
+		access:    cfg.Access,
+		log:       cfg.Log,
+		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
+		version:   cfg.Version,
+		secure:    strings.HasPrefix(cfg.PublicURL, "https://"),
+	}
+	app := fiber.New(fiber.Config{
+		AppName:               "plugboard",
+		BodyLimit:             MaxBodyBytes,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		CaseSensitive:         true,
+		StrictRouting:         false,
+	})
+	app.Use(s.logRequests)
+	app.Use(s.securityHeaders)
+
+	app.Get("/oauth/callback", s.oauthCallback)
+
+	api := app.Group("/api/v1")
+	api.Get("/health", s.health)
+	api.Post("/session", s.signIn)
+	api.Use(s.authenticate)
+	api.Get("/session", s.getSession)
+	api.Delete("/session", s.signOut)
+	api.Get("/meta", s.meta)
+
+	api.Get("/services", s.listServices)
+	api.Post("/services", s.createService)
+	api.Get("/services/:id", s.getService)
+	api.Patch("/services/:id", s.updateService)
+	api.Delete("/services/:id", s.deleteService)
+
+	api.Get("/connections", s.listConnections)
+	api.Post("/connections", s.createConnection)
+	api.Get("/connections/:ref", s.getConnection)
+	api.Patch("/connections/:ref", s.updateConnection)
+	api.Delete("/connections/:ref", s.deleteConnection)
+	api.Get("/connections/:ref/events", s.listEvents)
+	api.Post("/connections/:ref/authorize", s.authorize)
+	api.Post("/connections/:ref/verify", s.verify)
+	api.Post("/connections/:ref/revoke", s.revoke)
+	api.Get("/connections/:ref/token", s.token)
+	api.Use(func(c *fiber.Ctx) error {
+		return problem(shared.CodeNotFound, "No such route: "+c.Method()+" "+c.Path()+".")
+	})
+
+	if cfg.UI != nil {
+		app.Use(adaptor.HTTPHandler(cfg.UI))
+	}
+	return app
+}
+
+// handleError answers every error a handler returns.
+func (s *server) handleError(c *fiber.Ctx, err error) error {
+	p, serverFault := toProblem(err)
+	if serverFault {
+		s.log.ErrorContext(c.UserContext(), "request failed",
+			"method", c.Method(), "path", c.Path(), "status", p.Status, "err", err)
+	}
+	return sendProblem(c, p)
+}
+
+// logRequests writes one line per request. The query string is left out:
+// the OAuth callback's carries a code.
+func (s *server) logRequests(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		if herr := s.handleError(c, err); herr != nil {
+			return herr
+		}
+	}
+	status := c.Response().StatusCode()
+	level := slog.LevelDebug
+	if status >= 500 {
+		level = slog.LevelWarn
+	}
+	s.log.Log(c.UserContext(), level, "request",
+		"method", c.Method(), "path", c.Path(), "status", status,
+		"duration_ms", float64(time.Since(start).Microseconds())/1000)
+	return nil
+}
+
+// securityHeaders sets headers suited to a WebAssembly app and a JSON API.
+func (s *server) securityHeaders(c *fiber.Ctx) error {
+	c.Set("X-Content-Type-Options", "nosniff")
+	// The callback's address carries an authorization code: never send it
+	// on as a Referer.
+	c.Set("Referrer-Policy", "no-referrer")
+	c.Set("X-Frame-Options", "DENY")
+	// go-app needs 'wasm-unsafe-eval' to compile app.wasm, and its loader
+	// script and styles are same-origin files.
+	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "+
+		"style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; "+
+		"frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'")
+	if s.secure {
+		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+	}
+	return c.Next()
+}
+
+func (s *server) health(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (s *server) meta(c *fiber.Ctx) error {
+	return c.JSON(fiber.Map{
+		"callback_url": s.m.CallbackURL(),
+		"public_url":   s.publicURL,
+		"version":      s.version,
+	})
+}

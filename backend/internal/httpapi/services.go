@@ -1,0 +1,81 @@
+package httpapi
+
+import (
+	"encoding/json"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/plugboard/plugboard/backend/internal/lifecycle"
+	"github.com/plugboard/plugboard/shared"
+)
+
+func (s *server) listServices(c *fiber.Ctx) error {
+	q := lifecycle.ServiceQuery{
+		Text:     c.Query("q"),
+		AuthType: shared.AuthType(c.Query("auth_type")),
+		Category: c.Query("category"),
+	}
+	if q.AuthType != "" && !q.AuthType.Valid() {
+		return fieldProblem("auth_type", "must be one of oauth2, basic, api_key")
+	}
+	list, err := s.m.Services(c.UserContext(), owner(c), q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"services": nonNil(list)})
+}
+
+func (s *server) getService(c *fiber.Ctx) error {
+	svc, err := s.m.Service(c.UserContext(), owner(c), c.Params("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(svc)
+}
+
+func (s *server) createService(c *fiber.Ctx) error {
+	var in shared.Service
+	if err := decodeBody(c, &in); err != nil {
+		return err
+	}
+	svc, err := s.m.CreateService(c.UserContext(), owner(c), in)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/services/" + svc.ID)
+	return c.Status(fiber.StatusCreated).JSON(svc)
+}
+
+func (s *server) updateService(c *fiber.Ctx) error {
+	var patch map[string]json.RawMessage
+	if err := decodeBody(c, &patch); err != nil {
+		return err
+	}
+	svc, err := s.m.UpdateService(c.UserContext(), owner(c), c.Params("id"), patch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(svc)
+}
+
+func (s *server) deleteService(c *fiber.Ctx) error {
+	if err := s.m.DeleteService(c.UserContext(), owner(c), c.Params("id")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// fieldProblem reports one invalid field.
+func fieldProblem(field, msg string) error {
+	p := problem(shared.CodeValidation, "Some fields are not valid.")
+	p.Errors = shared.FieldErrors{{Field: field, Message: msg}}
+	return p
+}
+
+// nonNil makes an empty list encode as [] rather than null.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

@@ -1,0 +1,77 @@
+package lifecycle
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/plugboard/plugboard/shared"
+)
+
+// authValues joins what fills a request to a Basic Auth or API-key
+// service: the connection's placeholders, then its sealed values.
+func authValues(c shared.Connection, secret paramValues) map[string]string {
+	v := placeholderValues(c)
+	for k, val := range secret {
+		v[k] = val
+	}
+	return v
+}
+
+// applyCredentials adds a connection's credentials to req the way its
+// service takes them: Basic authentication (RFC 7617), or an API key in a
+// header (after its prefix) or in the query.
+func applyCredentials(req *http.Request, svc *shared.Service, values map[string]string) {
+	var user, pass string
+	hasBasic := false
+	q := req.URL.Query()
+	changedQuery := false
+	for _, p := range svc.Params {
+		v, ok := values[p.Name]
+		if !ok {
+			continue
+		}
+		switch p.In {
+		case shared.InUsername:
+			user, hasBasic = v, true
+		case shared.InPassword:
+			pass = v
+		case shared.InHeader:
+			req.Header.Set(p.Name, p.Prefix+v)
+		case shared.InQuery:
+			q.Set(p.Name, v)
+			changedQuery = true
+		}
+	}
+	if hasBasic {
+		req.SetBasicAuth(user, pass)
+	}
+	if changedQuery {
+		req.URL.RawQuery = q.Encode()
+	}
+}
+
+// credentialHeaders names the headers that carry a service's credentials,
+// so that they are never forwarded to another host.
+func credentialHeaders(svc *shared.Service) []string {
+	out := []string{"Authorization"}
+	for _, p := range svc.Params {
+		if p.In == shared.InHeader {
+			out = append(out, p.Name)
+		}
+	}
+	return out
+}
+
+// redactQuery hides the values of a service's query credentials in an
+// address shown to people.
+func redactQuery(u *url.URL, svc *shared.Service) string {
+	c := *u
+	q := c.Query()
+	for _, p := range svc.Params {
+		if p.In == shared.InQuery && q.Has(p.Name) {
+			q.Set(p.Name, "REDACTED")
+		}
+	}
+	c.RawQuery = q.Encode()
+	return c.String()
+}

@@ -1,0 +1,113 @@
+// Package lifecycle is Plugboard's core: it knows services and connections
+// and takes a connection through its life (created, authorized, refreshed,
+// verified, revoked, deleted). It never sees an HTTP request: the HTTP edge
+// decodes input, calls a Manager, and encodes what it returns. Every
+// method takes the owner whose records it may touch.
+package lifecycle
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/plugboard/plugboard/backend/internal/catalog"
+	"github.com/plugboard/plugboard/backend/internal/outbound"
+	"github.com/plugboard/plugboard/backend/internal/seal"
+	"github.com/plugboard/plugboard/backend/internal/store"
+	"github.com/plugboard/plugboard/shared"
+)
+
+// Manager runs the connection lifecycle.
+type Manager struct {
+	store       *store.Store
+	keys        *seal.Keyring
+	catalog     *catalog.Catalog
+	out         *outbound.Client
+	callbackURL string
+	log         *slog.Logger
+	now         func() time.Time
+	// instance names this process in refresh leases.
+	instance string
+	flight   singleflight.Group
+	limiter  *attemptLimiter
+}
+
+// Config is what a Manager needs.
+type Config struct {
+	Store   *store.Store
+	Keys    *seal.Keyring
+	Catalog *catalog.Catalog
+	// Outbound is the only way out to providers.
+	Outbound *outbound.Client
+	// CallbackURL is the OAuth 2.0 redirect URI registered at providers.
+	CallbackURL string
+	// Log receives failures of best-effort side effects (a history entry
+	// that could not be written), which do not fail the request.
+	Log *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// New returns a Manager.
+func New(cfg Config) *Manager {
+	m := &Manager{
+		store:       cfg.Store,
+		keys:        cfg.Keys,
+		catalog:     cfg.Catalog,
+		out:         cfg.Outbound,
+		callbackURL: cfg.CallbackURL,
+		log:         cfg.Log,
+		now:         cfg.Now,
+		instance:    randomString(6),
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if m.log == nil {
+		m.log = slog.Default()
+	}
+	m.limiter = newAttemptLimiter(m.now)
+	return m
+}
+
+// CallbackURL is the redirect URI to register at OAuth 2.0 providers.
+func (m *Manager) CallbackURL() string { return m.callbackURL }
+
+// clock returns the current time at the database's precision.
+func (m *Manager) clock() time.Time { return m.now().UTC().Truncate(time.Millisecond) }
+
+// record appends an event to a connection's history. The change it
+// describes has already happened, so a failure here is logged, not
+// returned.
+func (m *Manager) record(ctx context.Context, owner, connID string, typ shared.EventType, outcome shared.Outcome, detail string) {
+	e := shared.Event{
+		ID:           store.NewID(),
+		ConnectionID: connID,
+		Type:         typ,
+		Outcome:      outcome,
+		Actor:        actorFrom(ctx, owner),
+		Detail:       detail,
+		Time:         m.clock(),
+	}
+	if err := m.store.InsertEvent(context.WithoutCancel(ctx), owner, e); err != nil {
+		m.log.ErrorContext(ctx, "record event", "connection", connID, "event", typ, "err", err)
+	}
+}
+
+type actorKey struct{}
+
+// WithActor returns a context that names who acts, for the history. An
+// owner acting through the API is the default; background work says
+// "system".
+func WithActor(ctx context.Context, actor string) context.Context {
+	return context.WithValue(ctx, actorKey{}, actor)
+}
+
+func actorFrom(ctx context.Context, owner string) string {
+	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {
+		return a
+	}
+	return owner
+}

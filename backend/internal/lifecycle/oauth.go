@@ -1,0 +1,425 @@
+package lifecycle
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/plugboard/plugboard/backend/internal/store"
+	"github.com/plugboard/plugboard/shared"
+)
+
+// StateTTL is how long an authorization may take, from the authorize call
+// to the provider's redirect back.
+const StateTTL = 10 * time.Minute
+
+// AuthorizeResult is what starting an authorization gives: for OAuth 2.0
+// the provider's address to send the person to; for Basic Auth and API
+// keys the connection, already verified.
+type AuthorizeResult struct {
+	AuthorizeURL string             `json:"authorize_url,omitempty"`
+	Connection   *shared.Connection `json:"connection,omitempty"`
+}
+
+// Authorize starts (OAuth 2.0) or performs (Basic Auth, API key) the
+// authorization of a connection. params holds the values asked for at
+// authorization; OAuth 2.0 takes none.
+func (m *Manager) Authorize(ctx context.Context, owner, ref string, params map[string]string) (AuthorizeResult, error) {
+	c, err := m.Connection(ctx, owner, ref)
+	if err != nil {
+		return AuthorizeResult{}, err
+	}
+	svc, _, err := m.service(ctx, owner, c.ServiceID)
+	if err != nil {
+		return AuthorizeResult{}, err
+	}
+	if svc.AuthType != shared.AuthOAuth2 {
+		conn, err := m.authorizeWithParams(ctx, owner, &svc, c, params)
+		if err != nil {
+			return AuthorizeResult{}, err
+		}
+		return AuthorizeResult{Connection: &conn}, nil
+	}
+	if len(params) > 0 {
+		return AuthorizeResult{}, fail(shared.CodeWrongAuthType,
+			"OAuth 2.0 connections take no parameters here; the provider asks the person instead.")
+	}
+	u, err := m.startOAuth(ctx, owner, &svc, c)
+	if err != nil {
+		return AuthorizeResult{}, err
+	}
+	return AuthorizeResult{AuthorizeURL: u}, nil
+}
+
+// oauthConfig builds the x/oauth2 configuration of a connection, with its
+// placeholders filled.
+func (m *Manager) oauthConfig(svc *shared.Service, c shared.Connection) (*oauth2.Config, error) {
+	values := placeholderValues(c)
+	authURL, err := shared.FillURL(svc.AuthorizationURL, values)
+	if err != nil {
+		return nil, fail(shared.CodeValidation, "The authorization address cannot be formed: %v.", err)
+	}
+	tokenURL, err := shared.FillURL(svc.TokenURL, values)
+	if err != nil {
+		return nil, fail(shared.CodeValidation, "The token address cannot be formed: %v.", err)
+	}
+	style := oauth2.AuthStyleInHeader
+	if svc.TokenAuthStyle == shared.TokenAuthBody {
+		style = oauth2.AuthStyleInParams
+	}
+	cfg := &oauth2.Config{
+		ClientID:     svc.ClientID,
+		ClientSecret: svc.ClientSecret,
+		RedirectURL:  m.callbackURL,
+		Endpoint:     oauth2.Endpoint{AuthURL: authURL, TokenURL: tokenURL, AuthStyle: style},
+	}
+	// x/oauth2 joins scopes with spaces; a service with another separator
+	// gets them pre-joined as one. A service that names another scope
+	// parameter gets them in startOAuth instead.
+	if len(c.Scopes) > 0 && svc.ScopeParameter() == "scope" {
+		cfg.Scopes = []string{strings.Join(c.Scopes, svc.Separator())}
+	}
+	return cfg, nil
+}
+
+func (m *Manager) startOAuth(ctx context.Context, owner string, svc *shared.Service, c shared.Connection) (string, error) {
+	switch c.Status {
+	case shared.StatusPending, shared.StatusNeedsReauth, shared.StatusRevoked:
+	default:
+		return "", fail(shared.CodeWrongStatus,
+			"The connection is already connected; revoke it or change its scopes to authorize it again.")
+	}
+	if svc.ClientID == "" {
+		return "", fail(shared.CodeMissingClient,
+			"Set the client id (and secret) of %s first: register %s as the redirect URI at the provider, then save its credentials on the service.",
+			svc.Name, m.callbackURL)
+	}
+	cfg, err := m.oauthConfig(svc, c)
+	if err != nil {
+		return "", err
+	}
+
+	// RFC 9700 section 2.1: an unguessable, single-use state bound to
+	// this flow; 32 random bytes.
+	state := randomString(32)
+	verifier := oauth2.GenerateVerifier()
+	sealed, err := m.keys.SealString(verifier, stateAAD(hashString(state)))
+	if err != nil {
+		return "", fmt.Errorf("seal verifier: %w", err)
+	}
+	now := m.clock()
+	err = m.store.InsertState(ctx, store.AuthState{
+		Hash:         hashString(state),
+		OwnerID:      owner,
+		ConnectionID: c.ID,
+		Verifier:     sealed,
+		Scopes:       c.Scopes,
+		CreatedAt:    now,
+		ExpiresAt:    now.Add(StateTTL),
+	})
+	if err != nil {
+		return "", err
+	}
+
+	var opts []oauth2.AuthCodeOption
+	if svc.UsesPKCE() {
+		opts = append(opts, oauth2.S256ChallengeOption(verifier))
+	}
+	for k, v := range svc.AuthParams {
+		opts = append(opts, oauth2.SetAuthURLParam(k, v))
+	}
+	if p := svc.ScopeParameter(); p != "scope" && len(c.Scopes) > 0 {
+		opts = append(opts, oauth2.SetAuthURLParam(p, strings.Join(c.Scopes, svc.Separator())))
+	}
+	m.record(ctx, owner, c.ID, shared.EventAuthorizeStarted, shared.OutcomeOK,
+		"Sent to "+svc.Name+" to authorize.")
+	return cfg.AuthCodeURL(state, opts...), nil
+}
+
+func stateAAD(stateHash string) string { return "oauth_state:" + stateHash }
+
+// CallbackResult says where the person's browser goes after the callback.
+type CallbackResult struct {
+	// ConnectionID is empty when the state did not lead to a connection.
+	ConnectionID string
+	OK           bool
+	// Failure says why, when no connection could be told about it.
+	Failure CallbackFailure
+}
+
+// CallbackFailure names why a callback led to no connection.
+type CallbackFailure string
+
+// The reasons a callback leads nowhere.
+const (
+	// StateMissing: the provider sent no state back.
+	StateMissing CallbackFailure = "state_missing"
+	// StateUnknown: no flow has that state, or it was already used.
+	StateUnknown CallbackFailure = "state_unknown"
+	// StateExpired: the flow took longer than StateTTL.
+	StateExpired CallbackFailure = "state_expired"
+	// ConnectionGone: the connection was deleted during the flow.
+	ConnectionGone CallbackFailure = "connection_gone"
+)
+
+// Callback finishes an OAuth 2.0 authorization from the query the
+// provider redirected back with. A bad state is refused before anything
+// else happens; a provider error or a failed exchange leaves stored
+// tokens as they were and is kept as the connection's last error.
+func (m *Manager) Callback(ctx context.Context, query url.Values) (CallbackResult, error) {
+	state := query.Get("state")
+	if state == "" || len(state) > 512 {
+		return CallbackResult{Failure: StateMissing}, nil
+	}
+	st, err := m.store.TakeState(ctx, hashString(state))
+	if errors.Is(err, store.ErrNotFound) {
+		return CallbackResult{Failure: StateUnknown}, nil
+	}
+	if err != nil {
+		return CallbackResult{}, err
+	}
+	if m.clock().After(st.ExpiresAt) {
+		return CallbackResult{Failure: StateExpired}, nil
+	}
+
+	ctx = WithActor(ctx, st.OwnerID)
+	res := CallbackResult{ConnectionID: st.ConnectionID}
+	c, err := m.Connection(ctx, st.OwnerID, st.ConnectionID)
+	if err != nil {
+		return CallbackResult{Failure: ConnectionGone}, nil
+	}
+	svc, _, err := m.service(ctx, st.OwnerID, c.ServiceID)
+	if err != nil {
+		return CallbackResult{Failure: ConnectionGone}, nil
+	}
+	if perr := query.Get("error"); perr != "" {
+		e := oauthError{Code: perr, Description: query.Get("error_description"), URI: query.Get("error_uri")}
+		m.authorizeFailed(ctx, st.OwnerID, c.ID, svc.Name+" did not authorize the connection. "+e.clean().words()+".")
+		return res, nil
+	}
+	code := query.Get("code")
+	if code == "" {
+		m.authorizeFailed(ctx, st.OwnerID, c.ID, svc.Name+" sent neither a code nor an error back.")
+		return res, nil
+	}
+	verifier, err := m.keys.OpenString(st.Verifier, stateAAD(st.Hash))
+	if err != nil {
+		return CallbackResult{}, fmt.Errorf("open verifier: %w", err)
+	}
+
+	ans, err := m.exchange(ctx, &svc, c, code, verifier)
+	if err != nil {
+		m.authorizeFailed(ctx, st.OwnerID, c.ID, "Exchanging the code at "+svc.Name+" failed: "+errorWords(err)+".")
+		return res, nil
+	}
+	if err := m.storeGrant(ctx, st.OwnerID, &svc, c, ans, st.Scopes); err != nil {
+		return CallbackResult{}, err
+	}
+	res.OK = true
+	return res, nil
+}
+
+// authorizeFailed records a failed authorization as the connection's last
+// error without touching its status or tokens.
+func (m *Manager) authorizeFailed(ctx context.Context, owner, connID, words string) {
+	_, err := m.store.SetConnection(ctx, owner, connID, nil, store.Fields{
+		"last_error": words, "updated_at": m.clock(),
+	})
+	if err != nil {
+		m.log.ErrorContext(ctx, "record authorization failure", "connection", connID, "err", err)
+	}
+	m.record(ctx, owner, connID, shared.EventAuthorizeFailed, shared.OutcomeFailed, words)
+}
+
+// exchange trades an authorization code for tokens (RFC 6749 section
+// 4.1.3) with the PKCE verifier (RFC 7636 section 4.5).
+func (m *Manager) exchange(ctx context.Context, svc *shared.Service, c shared.Connection, code, verifier string) (tokenAnswer, error) {
+	cfg, err := m.oauthConfig(svc, c)
+	if err != nil {
+		return tokenAnswer{}, err
+	}
+	opts := []oauth2.AuthCodeOption{}
+	if svc.UsesPKCE() {
+		opts = append(opts, oauth2.VerifierOption(verifier))
+	}
+	for k, v := range svc.TokenParams {
+		opts = append(opts, oauth2.SetAuthURLParam(k, v))
+	}
+	return m.tokenRequest(ctx, svc, func(ctx context.Context) error {
+		_, err := cfg.Exchange(ctx, code, opts...)
+		return err
+	})
+}
+
+// tokenRequest runs one x/oauth2 token request through the guarded
+// client, keeping the provider's raw answer, and reads it with
+// readTokenAnswer. x/oauth2 sends the request and authenticates the
+// client; the answer is read here so that every service's answer, nested
+// or form-encoded or labelled wrongly, is read the same way.
+func (m *Manager) tokenRequest(ctx context.Context, svc *shared.Service, do func(context.Context) error) (tokenAnswer, error) {
+	rec := &recorder{base: m.out.Transport()}
+	hc := &http.Client{
+		Transport: rec,
+		// A token endpoint has no business redirecting; following would
+		// resend the client secret.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	err := do(context.WithValue(ctx, oauth2.HTTPClient, hc))
+	if rec.err != nil {
+		return tokenAnswer{}, &transportError{err: rec.err}
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		if pe := parseOAuthError(re.Body); pe != nil {
+			return tokenAnswer{}, pe
+		}
+		return tokenAnswer{}, &statusError{status: rec.status}
+	}
+	if rec.body == nil {
+		if err == nil {
+			err = errors.New("no answer was read")
+		}
+		return tokenAnswer{}, fmt.Errorf("token request: %w", err)
+	}
+	if rec.status < 200 || rec.status > 299 {
+		return tokenAnswer{}, &statusError{status: rec.status}
+	}
+	// Whatever x/oauth2 concluded from the body (it gives up on nested
+	// or mislabelled answers), the service's shape decides.
+	return readTokenAnswer(rec.body, svc.TokenResponse, svc.Separator())
+}
+
+// recorder keeps the body of the one answer it carries.
+type recorder struct {
+	base   http.RoundTripper
+	body   []byte
+	status int
+	err    error
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := r.base.RoundTrip(req)
+	if err != nil {
+		r.err = err
+		return nil, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	if err != nil {
+		r.err = err
+		return nil, err
+	}
+	r.body, r.status = body, resp.StatusCode
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+// transportError is a token request that got no answer.
+type transportError struct{ err error }
+
+func (e *transportError) Error() string { return describeOutboundError(e.err) }
+func (e *transportError) Unwrap() error { return e.err }
+
+// statusError is a token endpoint's failure answer that is not an RFC 6749
+// error object.
+type statusError struct{ status int }
+
+func (e *statusError) Error() string {
+	return fmt.Sprintf("the provider answered with HTTP status %d", e.status)
+}
+
+// errorWords says what went wrong with a token request, for a person.
+func errorWords(err error) string {
+	var pe *oauthError
+	var te *transportError
+	switch {
+	case errors.As(err, &pe):
+		return pe.words()
+	case errors.As(err, &te):
+		return te.Error()
+	case errors.Is(err, errNoAccessToken):
+		return "the provider's answer held no access token"
+	}
+	var le *Error
+	if errors.As(err, &le) {
+		return le.Detail
+	}
+	return err.Error()
+}
+
+// storeGrant seals a new grant's tokens and marks the connection
+// connected with its granted scopes, expiry and metadata.
+func (m *Manager) storeGrant(ctx context.Context, owner string, svc *shared.Service, c shared.Connection, a tokenAnswer, requested []string) error {
+	now := m.clock()
+	t := tokens{AccessToken: a.AccessToken, RefreshToken: a.RefreshToken, TokenType: a.TokenType}
+	if a.ExpiresIn > 0 {
+		t.Expiry = now.Add(a.ExpiresIn)
+	}
+	cred, err := m.sealCredential(owner, c.ID, store.KindOAuth2, t)
+	if err != nil {
+		return err
+	}
+	if _, err := m.store.PutCredential(ctx, cred); err != nil {
+		return err
+	}
+	granted := a.Scopes
+	if granted == nil {
+		// RFC 6749 section 5.1: scope may be omitted when it is the
+		// scope that was requested.
+		granted = requested
+	}
+	_, err = m.store.SetConnection(ctx, owner, c.ID, nil, store.Fields{
+		"status":           shared.StatusConnected,
+		"granted_scopes":   nonNilStrings(granted),
+		"metadata":         nonNilMap(a.Metadata),
+		"token_expires_at": t.Expiry,
+		"connected_at":     now,
+		"last_error":       "",
+		"updated_at":       now,
+	})
+	if err != nil {
+		return err
+	}
+	m.record(ctx, owner, c.ID, shared.EventAuthorized, shared.OutcomeOK,
+		fmt.Sprintf("Authorized at %s with scopes: %s.", svc.Name, strings.Join(granted, " ")))
+	return nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func nonNilMap(m map[string]string) map[string]string {
+	if m == nil {
+		return map[string]string{}
+	}
+	return m
+}
+
+var zeroTime time.Time
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails since Go 1.24
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashString(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}

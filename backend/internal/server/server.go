@@ -1,0 +1,249 @@
+// Package server assembles Plugboard from its parts (store, sealing keys,
+// catalog, outbound client, lifecycle, HTTP edge, web app) and runs it.
+// The command in backend/cmd/plugboard and the end-to-end tests both
+// start servers through it.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/plugboard/plugboard/app/ui"
+	"github.com/plugboard/plugboard/backend/internal/access"
+	"github.com/plugboard/plugboard/backend/internal/catalog"
+	"github.com/plugboard/plugboard/backend/internal/httpapi"
+	"github.com/plugboard/plugboard/backend/internal/lifecycle"
+	"github.com/plugboard/plugboard/backend/internal/outbound"
+	"github.com/plugboard/plugboard/backend/internal/seal"
+	"github.com/plugboard/plugboard/backend/internal/store"
+)
+
+// sweepEvery is how often expired sessions and flow states are deleted.
+const sweepEvery = 10 * time.Minute
+
+// Server is a running Plugboard.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	embedded *store.Embedded
+	store    *store.Store
+	app      *fiber.App
+	ln       net.Listener
+	served   chan error
+	stop     context.CancelFunc
+	// Boot is what this start prepared for signing in.
+	Boot access.Bootstrap
+}
+
+// Start sets Plugboard up and starts serving. notice receives the
+// messages meant for the person who started it (the first API key, the
+// sign-in link), which never go to the log.
+func Start(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) (*Server, error) {
+	if err := cfg.normalize(); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: log, served: make(chan error, 1)}
+	ok := false
+	defer func() {
+		if !ok {
+			s.closeStore(context.WithoutCancel(ctx))
+		}
+	}()
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	s.ln = ln
+	if derivedPublicURL(cfg) {
+		s.cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+
+	keys, err := loadKeys(cfg)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	if err := s.openStore(ctx); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	if err := checkKeys(ctx, s.store, keys); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	cat, err := catalog.Load(cfg.CatalogDir)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("load catalog: %w", err)
+	}
+	allow, err := outbound.ParseAllowList(cfg.AllowHosts)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("PLUGBOARD_ALLOW_HOSTS: %w", err)
+	}
+
+	mgr := lifecycle.New(lifecycle.Config{
+		Store:       s.store,
+		Keys:        keys,
+		Catalog:     cat,
+		Outbound:    outbound.New(outbound.Config{Allow: allow}),
+		CallbackURL: s.cfg.CallbackURL(),
+		Log:         log,
+	})
+	acc := access.New(s.store)
+	s.Boot, err = acc.Bootstrap(ctx, cfg.APIKey)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("prepare the first owner: %w", err)
+	}
+	ui.RegisterRoutes()
+	s.app = httpapi.New(httpapi.Config{
+		Manager:   mgr,
+		Access:    acc,
+		Log:       log,
+		PublicURL: s.cfg.PublicURL,
+		Version:   cfg.Version,
+		UI:        ui.Handler(),
+	})
+
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s.stop = stop
+	go func() { s.served <- s.app.Listener(ln) }()
+	go s.sweep(runCtx)
+	ok = true
+
+	log.Info("plugboard started",
+		"listen", ln.Addr().String(),
+		"public_url", s.cfg.PublicURL,
+		"store", s.storeName(),
+		"callback_url", s.cfg.CallbackURL(),
+		"catalog_services", cat.Len(),
+		"key_id", keys.Primary().ID)
+	s.printNotice(notice)
+	return s, nil
+}
+
+func derivedPublicURL(cfg Config) bool {
+	u, err := url.Parse(cfg.PublicURL)
+	return err == nil && strings.HasSuffix(u.Host, ":0")
+}
+
+// URL is the address the server is reached at.
+func (s *Server) URL() string { return s.cfg.PublicURL }
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// printNotice tells the person how to sign in.
+func (s *Server) printNotice(w io.Writer) {
+	if w == nil {
+		return
+	}
+	if s.Boot.APIKey != "" {
+		fmt.Fprintf(w, "\nYour API key (shown only this once; keep it safe):\n\n    %s\n", s.Boot.APIKey)
+	}
+	if s.Boot.LoginToken != "" {
+		fmt.Fprintf(w, "\nSign in to the web app with this one-time link (valid for %s):\n\n    %s/signin#token=%s\n\n",
+			access.LoginTokenTTL, s.cfg.PublicURL, s.Boot.LoginToken)
+	}
+}
+
+func (s *Server) openStore(ctx context.Context) error {
+	uri, database := s.cfg.MongoURI, "plugboard"
+	if uri == "" {
+		e, err := store.StartEmbedded(ctx, s.cfg.DataDir, s.log)
+		if err != nil {
+			return err
+		}
+		s.embedded = e
+		uri = e.URI()
+	} else if u, err := url.Parse(uri); err == nil && strings.Trim(u.Path, "/") != "" {
+		database = strings.Trim(u.Path, "/")
+	}
+	st, err := store.Open(ctx, uri, database)
+	if err != nil {
+		return err
+	}
+	s.store = st
+	return nil
+}
+
+func (s *Server) storeName() string {
+	if s.embedded != nil {
+		abs, _ := filepath.Abs(s.cfg.DataDir)
+		return "embedded FerretDB (SQLite in " + filepath.Join(abs, "db") + ")"
+	}
+	return "MongoDB (MONGODB_URI)"
+}
+
+// sweep deletes expired records now and then; queries ignore them anyway.
+func (s *Server) sweep(ctx context.Context) {
+	t := time.NewTicker(sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if err := s.store.Sweep(ctx, now.UTC()); err != nil && ctx.Err() == nil {
+				s.log.Warn("sweep expired records", "err", err)
+			}
+		}
+	}
+}
+
+// Shutdown stops accepting requests, lets those in flight finish until
+// ctx ends, and closes the store.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stop()
+	err := s.app.ShutdownWithContext(ctx)
+	<-s.served
+	s.closeStore(ctx)
+	return err
+}
+
+// Done yields the serving error if the server stops on its own.
+func (s *Server) Done() <-chan error { return s.served }
+
+func (s *Server) closeStore(ctx context.Context) {
+	if s.store != nil {
+		if err := s.store.Close(ctx); err != nil {
+			s.log.Warn("close store", "err", err)
+		}
+		s.store = nil
+	}
+	if s.embedded != nil {
+		s.embedded.Stop()
+		s.embedded = nil
+	}
+}
+
+// loadKeys returns the sealing keys: the configured ones, or the key file
+// in the data folder, created on first start.
+func loadKeys(cfg Config) (*seal.Keyring, error) {
+	if cfg.SecretKey != "" {
+		keys, err := seal.ParseKeys(cfg.SecretKey)
+		if err != nil {
+			return nil, fmt.Errorf("PLUGBOARD_SECRET_KEY: %w", err)
+		}
+		return seal.NewKeyring(keys[0], keys[1:]...), nil
+	}
+	key, _, err := seal.LoadOrCreateKeyFile(cfg.DataDir)
+	if err != nil {
+		return nil, fmt.Errorf("secret key file: %w", err)
+	}
+	return seal.NewKeyring(key), nil
+}
+
+var errWrongKey = errors.New("the configured secret key cannot open the data already stored")

@@ -1,0 +1,165 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Owner is a person or team that owns services, connections and keys.
+type Owner struct {
+	ID        string    `bson:"_id"`
+	Name      string    `bson:"name"`
+	CreatedAt time.Time `bson:"created_at"`
+}
+
+// APIKey is a key that programs present as a Bearer token. Only the
+// SHA-256 hash of the key is stored: keys are 256 random bits, so a fast
+// hash is enough and lets every request be checked by a single lookup.
+type APIKey struct {
+	ID         string    `bson:"_id"`
+	OwnerID    string    `bson:"owner_id"`
+	Name       string    `bson:"name"`
+	Hash       string    `bson:"hash"`
+	CreatedAt  time.Time `bson:"created_at"`
+	LastUsedAt time.Time `bson:"last_used_at"`
+}
+
+// CountOwners returns how many owners exist.
+func (s *Store) CountOwners(ctx context.Context) (int64, error) {
+	n, err := s.c(colOwners).CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return 0, fmt.Errorf("count owners: %w", err)
+	}
+	return n, nil
+}
+
+// InsertOwner stores a new owner.
+func (s *Store) InsertOwner(ctx context.Context, o Owner) error {
+	_, err := s.c(colOwners).InsertOne(ctx, o)
+	if err != nil {
+		return fmt.Errorf("insert owner: %w", mapErr(err))
+	}
+	return nil
+}
+
+// GetOwner finds an owner by id.
+func (s *Store) GetOwner(ctx context.Context, id string) (Owner, error) {
+	var o Owner
+	err := s.c(colOwners).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&o)
+	if err != nil {
+		return Owner{}, fmt.Errorf("get owner: %w", mapErr(err))
+	}
+	return o, nil
+}
+
+// InsertKey stores a new API key.
+func (s *Store) InsertKey(ctx context.Context, k APIKey) error {
+	if _, err := s.c(colKeys).InsertOne(ctx, k); err != nil {
+		return fmt.Errorf("insert api key: %w", mapErr(err))
+	}
+	return nil
+}
+
+// KeyByHash finds the API key with the given hash.
+func (s *Store) KeyByHash(ctx context.Context, hash string) (APIKey, error) {
+	var k APIKey
+	err := s.c(colKeys).FindOne(ctx, bson.D{{Key: "hash", Value: hash}}).Decode(&k)
+	if err != nil {
+		return APIKey{}, fmt.Errorf("find api key: %w", mapErr(err))
+	}
+	return k, nil
+}
+
+// TouchKey records that a key was used at t, unless a later use is
+// already recorded.
+func (s *Store) TouchKey(ctx context.Context, id string, t time.Time) error {
+	_, err := s.c(colKeys).UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "last_used_at", Value: bson.D{{Key: "$lt", Value: t}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "last_used_at", Value: t}}}})
+	if err != nil {
+		return fmt.Errorf("touch api key: %w", err)
+	}
+	return nil
+}
+
+// Session is a signed-in browser. Like API keys, only the hash of the
+// session token is stored.
+type Session struct {
+	Hash      string    `bson:"_id"`
+	OwnerID   string    `bson:"owner_id"`
+	CreatedAt time.Time `bson:"created_at"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// InsertSession stores a new session.
+func (s *Store) InsertSession(ctx context.Context, sess Session) error {
+	if _, err := s.c(colSessions).InsertOne(ctx, sess); err != nil {
+		return fmt.Errorf("insert session: %w", mapErr(err))
+	}
+	return nil
+}
+
+// SessionByHash finds a session that has not expired at now.
+func (s *Store) SessionByHash(ctx context.Context, hash string, now time.Time) (Session, error) {
+	var sess Session
+	err := s.c(colSessions).FindOne(ctx, bson.D{
+		{Key: "_id", Value: hash},
+		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}},
+	}).Decode(&sess)
+	if err != nil {
+		return Session{}, fmt.Errorf("find session: %w", mapErr(err))
+	}
+	return sess, nil
+}
+
+// DeleteSession ends a session.
+func (s *Store) DeleteSession(ctx context.Context, hash string) error {
+	if _, err := s.c(colSessions).DeleteOne(ctx, bson.D{{Key: "_id", Value: hash}}); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// LoginToken is a one-time sign-in link's token, stored as its hash.
+type LoginToken struct {
+	Hash      string    `bson:"_id"`
+	OwnerID   string    `bson:"owner_id"`
+	ExpiresAt time.Time `bson:"expires_at"`
+}
+
+// InsertLoginToken stores a one-time sign-in token.
+func (s *Store) InsertLoginToken(ctx context.Context, t LoginToken) error {
+	if _, err := s.c(colLoginTokens).InsertOne(ctx, t); err != nil {
+		return fmt.Errorf("insert login token: %w", mapErr(err))
+	}
+	return nil
+}
+
+// UseLoginToken deletes and returns the unexpired token with the given
+// hash. Deleting is what makes it usable once, across server instances.
+func (s *Store) UseLoginToken(ctx context.Context, hash string, now time.Time) (LoginToken, error) {
+	var t LoginToken
+	err := s.c(colLoginTokens).FindOneAndDelete(ctx, bson.D{
+		{Key: "_id", Value: hash},
+		{Key: "expires_at", Value: bson.D{{Key: "$gt", Value: now}}},
+	}).Decode(&t)
+	if err != nil {
+		return LoginToken{}, fmt.Errorf("use login token: %w", mapErr(err))
+	}
+	return t, nil
+}
+
+// FirstOwner returns the oldest owner.
+func (s *Store) FirstOwner(ctx context.Context) (Owner, error) {
+	var o Owner
+	err := s.c(colOwners).FindOne(ctx, bson.D{},
+		options.FindOne().SetSort(bson.D{{Key: "created_at", Value: 1}})).Decode(&o)
+	if err != nil {
+		return Owner{}, fmt.Errorf("first owner: %w", mapErr(err))
+	}
+	return o, nil
+}
