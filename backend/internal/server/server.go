@@ -41,6 +41,7 @@ type Server struct {
 	ln       net.Listener
 	served   chan error
 	stop     context.CancelFunc
+	access   *access.Service
 	// Boot is what this start prepared for signing in.
 	Boot access.Bootstrap
 }
@@ -102,6 +103,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) 
 		Log:         log,
 	})
 	acc := access.New(s.store)
+	s.access = acc
 	s.Boot, err = acc.Bootstrap(ctx, cfg.APIKey)
 	if err != nil {
 		ln.Close()
@@ -144,6 +146,13 @@ func (s *Server) URL() string { return s.cfg.PublicURL }
 
 // Addr is the address the server listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// CreateOwner adds another owner and returns its id and API key. It is the
+// seed of multi-user support; tests use it to check that owners cannot
+// reach each other's records.
+func (s *Server) CreateOwner(ctx context.Context, name string) (id, key string, err error) {
+	return s.access.CreateOwner(ctx, name)
+}
 
 // printNotice tells the person how to sign in.
 func (s *Server) printNotice(w io.Writer) {
