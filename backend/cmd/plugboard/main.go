@@ -45,6 +45,12 @@ func run() error {
 	str(&cfg.APIKey, "api-key", "PLUGBOARD_API_KEY", "first owner's API key at first start")
 	str(&cfg.AllowHosts, "allow-hosts", "PLUGBOARD_ALLOW_HOSTS", "private hosts, addresses and CIDRs outbound requests may reach")
 	str(&cfg.CatalogDir, "catalog-dir", "PLUGBOARD_CATALOG_DIR", "folder of catalog entries that add to or replace built-in ones")
+	outTimeout, err := envDuration("PLUGBOARD_OUTBOUND_TIMEOUT")
+	if err != nil {
+		return err
+	}
+	fs.DurationVar(&cfg.OutboundTimeout, "outbound-timeout", outTimeout,
+		"time limit of each request to a service, such as 10s; default 30s (PLUGBOARD_OUTBOUND_TIMEOUT)")
 	_ = fs.Parse(os.Args[1:])
 
 	level := new(slog.LevelVar)
@@ -73,6 +79,20 @@ func run() error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// envDuration reads a duration such as "10s" from the environment
+// variable name; unset means zero.
+func envDuration(name string) (time.Duration, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return 0, fmt.Errorf("%s must be a duration such as 10s, got %q", name, v)
+	}
+	return d, nil
 }
 
 func orDefault(s, d string) string {

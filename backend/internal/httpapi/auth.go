@@ -161,6 +161,9 @@ func (s *server) signOut(c *fiber.Ctx) error {
 
 // decodeBody decodes a JSON request body strictly into v.
 func decodeBody(c *fiber.Ctx, v any) error {
+	if len(c.Body()) > MaxBodyBytes {
+		return problem(shared.CodeBodyTooLarge, "The request body may be at most 1 MiB.")
+	}
 	if ct := c.Get(fiber.HeaderContentType); ct != "" && !isJSON(ct) {
 		return problem(shared.CodeUnsupportedMedia, "Send the body as application/json.")
 	}

@@ -53,8 +53,9 @@ func New(cfg Config) *fiber.App {
 		secure:    strings.HasPrefix(cfg.PublicURL, "https://"),
 	}
 	app := fiber.New(fiber.Config{
-		AppName:               "plugboard",
-		BodyLimit:             MaxBodyBytes,
+		AppName: "plugboard",
+		// The JSON routes hold their bodies to MaxBodyBytes themselves.
+		BodyLimit:             MaxProxyBodyBytes,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
@@ -92,6 +93,7 @@ func New(cfg Config) *fiber.App {
 	api.Post("/connections/:ref/verify", s.verify)
 	api.Post("/connections/:ref/revoke", s.revoke)
 	api.Get("/connections/:ref/token", s.token)
+	api.All("/connections/:ref/proxy/*", s.proxy)
 	api.Use(func(c *fiber.Ctx) error {
 		return problem(shared.CodeNotFound, "No such route: "+c.Method()+" "+c.Path()+".")
 	})

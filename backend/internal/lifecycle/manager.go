@@ -32,6 +32,11 @@ type Manager struct {
 	instance string
 	flight   singleflight.Group
 	limiter  *attemptLimiter
+	// proxyOut carries proxied requests: same guard, no cap on bodies,
+	// which are streamed.
+	proxyOut *outbound.Client
+	targets  targetCache
+	usage    usageLog
 }
 
 // Config is what a Manager needs.
@@ -41,6 +46,8 @@ type Config struct {
 	Catalog *catalog.Catalog
 	// Outbound is the only way out to providers.
 	Outbound *outbound.Client
+	// ProxyOutbound carries proxied API requests; Outbound when nil.
+	ProxyOutbound *outbound.Client
 	// CallbackURL is the OAuth 2.0 redirect URI registered at providers.
 	CallbackURL string
 	// Log receives failures of best-effort side effects (a history entry
@@ -61,6 +68,10 @@ func New(cfg Config) *Manager {
 		log:         cfg.Log,
 		now:         cfg.Now,
 		instance:    randomString(6),
+		proxyOut:    cfg.ProxyOutbound,
+	}
+	if m.proxyOut == nil {
+		m.proxyOut = cfg.Outbound
 	}
 	if m.now == nil {
 		m.now = time.Now
@@ -91,6 +102,7 @@ func (m *Manager) record(ctx context.Context, owner, connID string, typ shared.E
 		Detail:       detail,
 		Time:         m.clock(),
 	}
+	m.targets.forget(connID)
 	if err := m.store.InsertEvent(context.WithoutCancel(ctx), owner, e); err != nil {
 		m.log.ErrorContext(ctx, "record event", "connection", connID, "event", typ, "err", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Config is how an operator sets Plugboard up. Each field has an
@@ -38,6 +39,11 @@ type Config struct {
 	// CatalogDir holds operator catalog entries that add to or replace
 	// the built-in ones (PLUGBOARD_CATALOG_DIR).
 	CatalogDir string
+	// OutboundTimeout bounds each request Plugboard sends to a service,
+	// from dialing to reading the whole answer
+	// (PLUGBOARD_OUTBOUND_TIMEOUT, a duration such as "10s"). Zero means
+	// the outbound client's default of 30 seconds.
+	OutboundTimeout time.Duration
 	// Version names this build.
 	Version string
 }
@@ -77,6 +83,9 @@ func (c *Config) normalize() error {
 	c.PublicURL = strings.TrimSuffix(c.PublicURL, "/")
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		errs = append(errs, err)
+	}
+	if c.OutboundTimeout < 0 {
+		errs = append(errs, fmt.Errorf("PLUGBOARD_OUTBOUND_TIMEOUT must not be negative, got %s", c.OutboundTimeout))
 	}
 	return errors.Join(errs...)
 }

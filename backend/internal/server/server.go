@@ -28,8 +28,16 @@ import (
 	"github.com/plugboard/plugboard/backend/internal/store"
 )
 
-// sweepEvery is how often expired sessions and flow states are deleted.
-const sweepEvery = 10 * time.Minute
+// Background work.
+const (
+	// sweepEvery is how often expired sessions and flow states are
+	// deleted.
+	sweepEvery = 10 * time.Minute
+	// usageEvery is how often connections' last-use times are written.
+	usageEvery = 30 * time.Second
+	// maxProxyResponse caps a proxied answer's body.
+	maxProxyResponse = 256 << 20
+)
 
 // Server is a running Plugboard.
 type Server struct {
@@ -42,6 +50,7 @@ type Server struct {
 	served   chan error
 	stop     context.CancelFunc
 	access   *access.Service
+	mgr      *lifecycle.Manager
 	// Boot is what this start prepared for signing in.
 	Boot access.Bootstrap
 }
@@ -95,10 +104,15 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) 
 	}
 
 	mgr := lifecycle.New(lifecycle.Config{
-		Store:       s.store,
-		Keys:        keys,
-		Catalog:     cat,
-		Outbound:    outbound.New(outbound.Config{Allow: allow}),
+		Store:    s.store,
+		Keys:     keys,
+		Catalog:  cat,
+		Outbound: outbound.New(outbound.Config{Allow: allow, Timeout: cfg.OutboundTimeout}),
+		// Proxied answers are streamed: the timeout bounds the wait for
+		// their headers, and bodies may be large.
+		ProxyOutbound: outbound.New(outbound.Config{
+			Allow: allow, Timeout: cfg.OutboundTimeout, MaxResponseBytes: maxProxyResponse,
+		}),
 		CallbackURL: s.cfg.CallbackURL(),
 		Log:         log,
 	})
@@ -122,7 +136,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) 
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	s.stop = stop
 	go func() { s.served <- s.app.Listener(ln) }()
+	s.mgr = mgr
 	go s.sweep(runCtx)
+	go s.recordUsage(runCtx)
 	ok = true
 
 	log.Info("plugboard started",
@@ -212,12 +228,32 @@ func (s *Server) sweep(ctx context.Context) {
 	}
 }
 
+// recordUsage writes connections' last-use times now and then, and once
+// more when the server stops.
+func (s *Server) recordUsage(ctx context.Context) {
+	t := time.NewTicker(usageEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.mgr.FlushUsage(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("record connection use", "err", err)
+			}
+		}
+	}
+}
+
 // Shutdown stops accepting requests, lets those in flight finish until
 // ctx ends, and closes the store.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stop()
 	err := s.app.ShutdownWithContext(ctx)
 	<-s.served
+	if ferr := s.mgr.FlushUsage(ctx); ferr != nil {
+		s.log.Warn("record connection use", "err", ferr)
+	}
 	s.closeStore(ctx)
 	return err
 }

@@ -1,0 +1,250 @@
+package lifecycle
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/plugboard/plugboard/shared"
+)
+
+// targetTTL is how long a resolved connection is reused without reading
+// the database again. A change made through this instance takes effect
+// at once; one made through another instance within targetTTL.
+const targetTTL = 10 * time.Second
+
+// target is a connection resolved for proxying: where its API is and how
+// to authenticate to it.
+type target struct {
+	owner   string
+	conn    shared.Connection
+	svc     *shared.Service
+	base    *url.URL
+	values  map[string]string // Basic Auth and API key
+	token   tokens            // OAuth 2.0
+	issued  time.Time
+	expires time.Time
+}
+
+// targetCache keeps resolved targets by owner and reference.
+type targetCache struct {
+	mu   sync.Mutex
+	byID map[string]*target // key: owner + "/" + ref
+}
+
+func (tc *targetCache) get(key string, now time.Time) *target {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	t := tc.byID[key]
+	if t == nil || now.After(t.expires) {
+		return nil
+	}
+	return t
+}
+
+func (tc *targetCache) put(key string, t *target) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if tc.byID == nil || len(tc.byID) > 10000 {
+		tc.byID = map[string]*target{}
+	}
+	tc.byID[key] = t
+}
+
+// forget drops every cached target of a connection.
+func (tc *targetCache) forget(connID string) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	for k, t := range tc.byID {
+		if t.conn.ID == connID {
+			delete(tc.byID, k)
+		}
+	}
+}
+
+// resolve finds a usable connection and what is needed to call its API.
+func (m *Manager) resolve(ctx context.Context, owner, ref string) (*target, error) {
+	key := owner + "/" + ref
+	now := m.now()
+	if t := m.targets.get(key, now); t != nil &&
+		(t.svc.AuthType != shared.AuthOAuth2 || fresh(t.token, m.clock(), t.issued)) {
+		return t, nil
+	}
+
+	c, err := m.Connection(ctx, owner, ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := usable(c); err != nil {
+		return nil, err
+	}
+	svc, _, err := m.service(ctx, owner, c.ServiceID)
+	if err != nil {
+		return nil, err
+	}
+	t := &target{owner: owner, conn: c, svc: &svc, expires: now.Add(targetTTL)}
+	values := placeholderValues(c)
+	if svc.AuthType == shared.AuthOAuth2 {
+		tok, err := m.freshTokens(ctx, owner, &svc, c, "")
+		if err != nil {
+			return nil, err
+		}
+		_, cred, err := m.loadTokens(ctx, owner, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		t.token, t.issued = tok, cred.UpdatedAt
+	} else {
+		secret, err := m.loadParams(ctx, owner, c.ID)
+		if err != nil {
+			if errors.Is(err, ErrNotFound) {
+				return nil, fail(shared.CodeNotConnected, "The connection %q has no stored credentials; authorize it again.", c.LinkName)
+			}
+			return nil, err
+		}
+		values = authValues(c, secret)
+		t.values = values
+	}
+	if svc.APIBaseURL == "" {
+		return nil, fail(shared.CodeValidation, "%s has no API base URL, so requests cannot be proxied to it.", svc.Name)
+	}
+	base, err := shared.FillURL(svc.APIBaseURL, values)
+	if err != nil {
+		return nil, fail(shared.CodeValidation, "The API address of %s cannot be formed: %v.", svc.Name, err)
+	}
+	t.base, err = url.Parse(base)
+	if err != nil {
+		return nil, fail(shared.CodeValidation, "The API address of %s is not valid.", svc.Name)
+	}
+	m.targets.put(key, t)
+	return t, nil
+}
+
+// ProxyRequest is a request to forward to a connection's service.
+type ProxyRequest struct {
+	Method string
+	// Path is the part after .../proxy/, joined to the API base URL.
+	Path     string
+	RawQuery string
+	Header   http.Header
+	// Body is held whole so that it can be sent again after a refresh.
+	Body []byte
+}
+
+// Proxy sends a request to a connection's API with the connection's
+// credentials, and returns the service's answer for the caller to stream
+// back. An OAuth 2.0 token close to expiry is refreshed first; a 401 for a
+// token believed valid leads to one refresh and one retry.
+func (m *Manager) Proxy(ctx context.Context, owner, ref string, pr ProxyRequest) (*http.Response, error) {
+	t, err := m.resolve(ctx, owner, ref)
+	if err != nil {
+		return nil, err
+	}
+	m.usage.mark(owner, t.conn.ID, m.now())
+
+	resp, err := m.send(ctx, t, pr)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusUnauthorized || t.svc.AuthType != shared.AuthOAuth2 {
+		return resp, nil
+	}
+
+	// The provider refused a token Plugboard believed valid: refresh once
+	// (unless someone already did) and send again. The body is held in
+	// memory, and a 401 means the request was not carried out.
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	resp.Body.Close()
+	m.targets.forget(t.conn.ID)
+	tok, err := m.freshTokens(ctx, owner, t.svc, t.conn, t.token.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	retry := *t
+	retry.token = tok
+	return m.send(ctx, &retry, pr)
+}
+
+// send makes one request to the service.
+func (m *Manager) send(ctx context.Context, t *target, pr ProxyRequest) (*http.Response, error) {
+	raw := strings.TrimPrefix(pr.Path, "/")
+	decoded, err := url.PathUnescape(raw)
+	if err != nil {
+		return nil, fail(shared.CodeValidation, "The proxied path is not validly escaped.")
+	}
+	u := *t.base
+	u.Path = strings.TrimSuffix(t.base.Path, "/") + "/" + decoded
+	u.RawPath = strings.TrimSuffix(t.base.EscapedPath(), "/") + "/" + raw
+	u.RawQuery = pr.RawQuery
+	req, err := http.NewRequestWithContext(ctx, pr.Method, u.String(), bytes.NewReader(pr.Body))
+	if err != nil {
+		return nil, fail(shared.CodeValidation, "The request cannot be forwarded: %v.", err)
+	}
+	req.ContentLength = int64(len(pr.Body))
+	if len(pr.Body) == 0 {
+		req.Body = http.NoBody
+	}
+	for k, vs := range pr.Header {
+		req.Header[k] = vs
+	}
+	for k, v := range t.svc.Headers {
+		req.Header.Set(k, v)
+	}
+	if t.svc.AuthType == shared.AuthOAuth2 {
+		req.Header.Set("Authorization", t.svc.Scheme()+" "+t.token.AccessToken)
+	} else {
+		applyCredentials(req, t.svc, t.values)
+	}
+	resp, err := m.proxyOut.Transport().RoundTrip(req)
+	if err != nil {
+		return nil, upstreamError(err, t.svc.Name+" could not be reached")
+	}
+	return resp, nil
+}
+
+// usageLog remembers when connections were last used, so that last_used_at
+// is written once in a while rather than on every request.
+type usageLog struct {
+	mu   sync.Mutex
+	seen map[string]map[string]time.Time // owner -> connection -> time
+}
+
+func (u *usageLog) mark(owner, connID string, t time.Time) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.seen == nil {
+		u.seen = map[string]map[string]time.Time{}
+	}
+	if u.seen[owner] == nil {
+		u.seen[owner] = map[string]time.Time{}
+	}
+	u.seen[owner][connID] = t
+}
+
+func (u *usageLog) take() map[string]map[string]time.Time {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	out := u.seen
+	u.seen = nil
+	return out
+}
+
+// FlushUsage writes the last-use times gathered since the last flush.
+func (m *Manager) FlushUsage(ctx context.Context) error {
+	var errs []error
+	for owner, used := range m.usage.take() {
+		for id, t := range used {
+			used[id] = t.UTC().Truncate(time.Millisecond)
+		}
+		if err := m.store.TouchConnections(ctx, owner, used); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
