@@ -6,11 +6,14 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,6 +34,17 @@ func main() {
 }
 
 func run() error {
+	cmd := "serve"
+	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
+		cmd, os.Args = os.Args[1], append(os.Args[:1], os.Args[2:]...)
+	}
+	switch cmd {
+	case "serve", "reseal":
+	case "keygen":
+		return keygen()
+	default:
+		return fmt.Errorf("unknown command %q; use serve (the default), keygen or reseal", cmd)
+	}
 	cfg := server.Config{Version: version}
 	fs := flag.NewFlagSet("plugboard", flag.ExitOnError)
 	str := func(p *string, name, env, usage string) {
@@ -61,6 +75,15 @@ func run() error {
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
+	if cmd == "reseal" {
+		rep, err := server.Reseal(ctx, cfg, log)
+		if err != nil {
+			return fmt.Errorf("reseal: %w", err)
+		}
+		fmt.Printf("re-sealed %d client secrets, %d credentials, %d flow states; %d changed meanwhile and were left to their writers\n",
+			rep.Services, rep.Credentials, rep.States, rep.Skipped)
+		return nil
+	}
 	srv, err := server.Start(ctx, cfg, log, os.Stdout)
 	if err != nil {
 		return err
@@ -93,6 +116,16 @@ func envDuration(name string) (time.Duration, error) {
 		return 0, fmt.Errorf("%s must be a duration such as 10s, got %q", name, v)
 	}
 	return d, nil
+}
+
+// keygen prints a fresh random key for PLUGBOARD_SECRET_KEY.
+func keygen() error {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return err
+	}
+	fmt.Println(base64.StdEncoding.EncodeToString(b))
+	return nil
 }
 
 func orDefault(s, d string) string {

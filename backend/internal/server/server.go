@@ -45,6 +45,7 @@ type Server struct {
 	log      *slog.Logger
 	embedded *store.Embedded
 	store    *store.Store
+	mongoURI string
 	app      *fiber.App
 	ln       net.Listener
 	served   chan error
@@ -163,6 +164,11 @@ func (s *Server) URL() string { return s.cfg.PublicURL }
 // Addr is the address the server listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
+// MongoURI is the address of the database this server uses, the embedded
+// one or MONGODB_URI. Tests use it to start a second instance on the same
+// database and to look at the stored documents.
+func (s *Server) MongoURI() string { return s.mongoURI }
+
 // CreateOwner adds another owner and returns its id and API key. It is the
 // seed of multi-user support; tests use it to check that owners cannot
 // reach each other's records.
@@ -200,7 +206,7 @@ func (s *Server) openStore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.store = st
+	s.store, s.mongoURI = st, uri
 	return nil
 }
 
@@ -250,7 +256,13 @@ func (s *Server) recordUsage(ctx context.Context) {
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.stop()
 	err := s.app.ShutdownWithContext(ctx)
-	<-s.served
+	// Shutdown only closes listeners the server has begun to serve; one
+	// started a moment ago may not be yet, so close it here too.
+	_ = s.ln.Close()
+	select {
+	case <-s.served:
+	case <-ctx.Done():
+	}
 	if ferr := s.mgr.FlushUsage(ctx); ferr != nil {
 		s.log.Warn("record connection use", "err", ferr)
 	}

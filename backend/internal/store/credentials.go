@@ -102,22 +102,3 @@ func (s *Store) DeleteCredential(ctx context.Context, owner, connID string) erro
 	return nil
 }
 
-// AllCredentials calls fn for every stored credential, of every owner.
-// Key rotation uses it to re-seal them.
-func (s *Store) AllCredentials(ctx context.Context, fn func(Credential) error) error {
-	cur, err := s.c(colCredentials).Find(ctx, bson.D{})
-	if err != nil {
-		return fmt.Errorf("list credentials: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var c Credential
-		if err := cur.Decode(&c); err != nil {
-			return fmt.Errorf("decode credential: %w", err)
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	return cur.Err()
-}

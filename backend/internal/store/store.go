@@ -80,42 +80,85 @@ func (s *Store) Ping(ctx context.Context) error {
 
 func (s *Store) c(name string) *mongo.Collection { return s.db.Collection(name) }
 
-// ensureIndexes creates every index, once per name.
+// indexSpec is one index Plugboard relies on.
+type indexSpec struct {
+	name   string
+	keys   bson.D
+	unique bool
+}
+
+func asc(fields ...string) bson.D {
+	d := bson.D{}
+	for _, f := range fields {
+		d = append(d, bson.E{Key: f, Value: 1})
+	}
+	return d
+}
+
+// indexes lists every index, by collection.
+var indexes = map[string][]indexSpec{
+	colKeys: {
+		{name: "hash_unique", keys: asc("hash"), unique: true},
+		{name: "owner", keys: asc("owner_id")},
+	},
+	colServices: {
+		{name: "owner_service_unique", keys: asc("owner_id", "service_id"), unique: true},
+	},
+	colConnections: {
+		{name: "owner_link_unique", keys: asc("owner_id", "link_name"), unique: true},
+		{name: "owner_service", keys: asc("owner_id", "service_id")},
+	},
+	colCredentials: {{name: "owner", keys: asc("owner_id")}},
+	colEvents: {{name: "owner_connection_time",
+		keys: bson.D{{Key: "owner_id", Value: 1}, {Key: "connection_id", Value: 1}, {Key: "time", Value: -1}}}},
+	colSessions:    {{name: "expires", keys: asc("expires_at")}},
+	colLoginTokens: {{name: "expires", keys: asc("expires_at")}},
+	colStates:      {{name: "expires", keys: asc("expires_at")}},
+}
+
+// ensureIndexes creates the indexes that do not exist yet. Asking for
+// existing ones again would be harmless on MongoDB, but FerretDB v1 fails
+// on it, so only missing ones (by name) are sent.
 func (s *Store) ensureIndexes(ctx context.Context) error {
-	unique := func(keys bson.D, name string) mongo.IndexModel {
-		return mongo.IndexModel{Keys: keys, Options: options.Index().SetUnique(true).SetName(name)}
-	}
-	plain := func(keys bson.D, name string) mongo.IndexModel {
-		return mongo.IndexModel{Keys: keys, Options: options.Index().SetName(name)}
-	}
-	want := map[string][]mongo.IndexModel{
-		colKeys: {
-			unique(bson.D{{Key: "hash", Value: 1}}, "hash_unique"),
-			plain(bson.D{{Key: "owner_id", Value: 1}}, "owner"),
-		},
-		colServices: {
-			unique(bson.D{{Key: "owner_id", Value: 1}, {Key: "service_id", Value: 1}}, "owner_service_unique"),
-		},
-		colConnections: {
-			unique(bson.D{{Key: "owner_id", Value: 1}, {Key: "link_name", Value: 1}}, "owner_link_unique"),
-			plain(bson.D{{Key: "owner_id", Value: 1}, {Key: "service_id", Value: 1}}, "owner_service"),
-		},
-		colCredentials: {
-			plain(bson.D{{Key: "owner_id", Value: 1}}, "owner"),
-		},
-		colEvents: {
-			plain(bson.D{{Key: "owner_id", Value: 1}, {Key: "connection_id", Value: 1}, {Key: "time", Value: -1}}, "owner_connection_time"),
-		},
-		colSessions:    {plain(bson.D{{Key: "expires_at", Value: 1}}, "expires")},
-		colLoginTokens: {plain(bson.D{{Key: "expires_at", Value: 1}}, "expires")},
-		colStates:      {plain(bson.D{{Key: "expires_at", Value: 1}}, "expires")},
-	}
-	for col, models := range want {
+	for col, specs := range indexes {
+		have, err := s.indexNames(ctx, col)
+		if err != nil {
+			return err
+		}
+		var models []mongo.IndexModel
+		for _, spec := range specs {
+			if !have[spec.name] {
+				models = append(models, mongo.IndexModel{Keys: spec.keys,
+					Options: options.Index().SetName(spec.name).SetUnique(spec.unique)})
+			}
+		}
+		if len(models) == 0 {
+			continue
+		}
 		if _, err := s.c(col).Indexes().CreateMany(ctx, models); err != nil {
 			return fmt.Errorf("create indexes on %s: %w", col, err)
 		}
 	}
 	return nil
+}
+
+// indexNames returns the names of a collection's indexes.
+func (s *Store) indexNames(ctx context.Context, col string) (map[string]bool, error) {
+	cur, err := s.c(col).Indexes().List(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list indexes on %s: %w", col, err)
+	}
+	var have []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &have); err != nil {
+		return nil, fmt.Errorf("list indexes on %s: %w", col, err)
+	}
+	names := map[string]bool{}
+	for _, h := range have {
+		names[h.Name] = true
+	}
+	return names, nil
 }
 
 // Sweep deletes expired sessions, sign-in tokens and authorization states.
