@@ -139,17 +139,7 @@ func checkOAuth2(t *testing.T, s shared.Service) {
 	if s.AuthorizationURL == "" || s.TokenURL == "" {
 		t.Errorf("got authorization_url %q and token_url %q, want both", s.AuthorizationURL, s.TokenURL)
 	}
-	if n := len(s.Scopes); n < 3 || n > 15 {
-		t.Errorf("scopes: got %d, want 3 to 15 of the commonly needed ones", n)
-	}
-	for _, sc := range s.Scopes {
-		if strings.TrimSpace(sc.Description) == "" {
-			t.Errorf("scopes: %q has no description", sc.Name)
-		}
-	}
-	if len(s.DefaultScopes) == 0 {
-		t.Errorf("default_scopes: got none, want at least one")
-	}
+	checkOAuth2Scopes(t, s)
 	for _, d := range s.DefaultScopes {
 		if !s.HasScope(d) {
 			t.Errorf("default_scopes: got %q, want one of the entry's scopes", d)
@@ -160,6 +150,33 @@ func checkOAuth2(t *testing.T, s shared.Service) {
 	}
 	if s.TokenAuthStyle != shared.TokenAuthHeader && s.TokenAuthStyle != shared.TokenAuthBody {
 		t.Errorf("token_auth_style: got %q, want header or body", s.TokenAuthStyle)
+	}
+}
+
+// checkOAuth2Scopes checks the scopes an OAuth 2.0 entry offers. A
+// provider that takes no scopes in the authorization request (permissions
+// are set where the app is registered) says no_scopes and lists none.
+func checkOAuth2Scopes(t *testing.T, s shared.Service) {
+	t.Helper()
+	if s.NoScopes {
+		if len(s.Scopes) > 0 || len(s.DefaultScopes) > 0 {
+			t.Errorf("scopes: got %d and %d default, want none with no_scopes", len(s.Scopes), len(s.DefaultScopes))
+		}
+		if s.ScopeParam != "" {
+			t.Errorf("scope_param: got %q, want none with no_scopes", s.ScopeParam)
+		}
+		return
+	}
+	if n := len(s.Scopes); n < 3 || n > 15 {
+		t.Errorf("scopes: got %d, want 3 to 15 of the commonly needed ones", n)
+	}
+	for _, sc := range s.Scopes {
+		if strings.TrimSpace(sc.Description) == "" {
+			t.Errorf("scopes: %q has no description", sc.Name)
+		}
+	}
+	if len(s.DefaultScopes) == 0 {
+		t.Errorf("default_scopes: got none, want at least one")
 	}
 }
 
