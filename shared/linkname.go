@@ -57,7 +57,8 @@ func SuggestLinkName(name string) string {
 		s = strings.TrimRight(s[:63], "_")
 	}
 	if IsConnectionID(s) {
-		s = "c_" + s[:61]
+		// An id has 24 characters, so the prefix keeps it within 63.
+		s = "c_" + s
 	}
 	return s
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 )
 
 // CheckParamValues checks values given for a service's parameters: either
@@ -62,6 +63,13 @@ func checkParamValue(p Param, v string) string {
 		return fmt.Sprintf("must be one of %v", p.Options)
 	case p.In == InHeader && containsHeaderBreak(v):
 		return "may not contain line breaks or control characters"
+	case (p.In == InUsername || p.In == InPassword) && strings.ContainsFunc(v, isControl):
+		// RFC 7617 section 2: neither half may hold control characters.
+		return "may not contain control characters"
+	case p.In == InUsername && strings.Contains(v, ":"):
+		// RFC 7617 section 2: the colon separates the user-id from the
+		// password, so a user-id with one would be read wrongly.
+		return "may not contain ':'"
 	}
 	if p.Pattern != "" {
 		re, err := regexp.Compile("^(?:" + p.Pattern + ")$")

@@ -77,7 +77,7 @@ func FillURL(tmpl string, values map[string]string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	out := tmpl
+	pairs := make([]string, 0, 2*len(names))
 	for _, name := range names {
 		val, ok := values[name]
 		if !ok || val == "" {
@@ -92,9 +92,11 @@ func FillURL(tmpl string, values map[string]string) (string, error) {
 		} else if reason := unsafeSegment(val); reason != "" {
 			return "", &PlaceholderError{Name: name, Reason: reason}
 		}
-		out = strings.ReplaceAll(out, token, val)
+		pairs = append(pairs, token, val)
 	}
-	return out, nil
+	// One pass: a value that looks like "{other}" stays as it is rather
+	// than being filled in turn.
+	return strings.NewReplacer(pairs...).Replace(tmpl), nil
 }
 
 // unsafeSegment returns why v cannot be placed inside a host label or a

@@ -122,7 +122,7 @@ func checkHeaders(fe *FieldErrors, h map[string]string) {
 
 // placeholderNames lists what may fill a {name} in this service's URLs:
 // its placeholder parameters and, for OAuth 2.0, the token response
-// fields it keeps as metadata.
+// fields it keeps as metadata (which may also start a URL).
 func (s *Service) placeholderNames() map[string]bool {
 	known := map[string]bool{}
 	for _, p := range s.Params {
@@ -133,10 +133,17 @@ func (s *Service) placeholderNames() map[string]bool {
 	if s.AuthType == AuthOAuth2 && s.TokenResponse != nil {
 		for _, m := range s.TokenResponse.Metadata {
 			known[m] = true
+			known[m+originSuffix] = true
 		}
 	}
 	return known
 }
+
+// originSuffix marks, in the set placeholderNames returns, the names that
+// may stand for a whole origin: token response fields, which hold one
+// (Salesforce's instance_url). A person's value lands in a host label or
+// a path segment and never may.
+const originSuffix = "\x00origin"
 
 func (s *Service) validateParams(fe *FieldErrors) {
 	if len(s.Params) > MaxParams {
@@ -386,6 +393,11 @@ func checkTemplate(fe *FieldErrors, field, tmpl string, known map[string]bool, r
 			return
 		}
 		sample[n] = "sample"
+		if strings.HasPrefix(tmpl, "{"+n+"}") && !known[n+originSuffix] {
+			fe.Add(field, "only a token response field can stand for the whole origin; "+
+				"write the scheme and host around {%s}, as in https://{%s}.example.com", n, n)
+			return
+		}
 		if strings.HasPrefix(tmpl, "{"+n+"}") {
 			sample[n] = "https://sample.example"
 		}

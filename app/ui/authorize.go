@@ -84,6 +84,13 @@ type authorizeDialog struct {
 	// credentials.
 	OnDone   func(ctx app.Context, c *shared.Connection)
 	OnCancel func(ctx app.Context)
+	// ReturnFocus is the id of the element that gets the focus when the
+	// dialog closes, if the one that opened it cannot.
+	ReturnFocus string
+	// ctx is the component's own context, kept from OnMount: API results
+	// are applied through it, since the element whose event started the
+	// call may be gone from the page when the answer comes.
+	ctx app.Context
 
 	values map[string]string
 	busy   bool
@@ -95,13 +102,14 @@ const authorizeDialogID = "authorize-dialog"
 
 // OnMount opens the dialog.
 func (d *authorizeDialog) OnMount(ctx app.Context) {
+	d.ctx = ctx
 	d.values = map[string]string{}
 	d.focus.open(ctx, authorizeDialogID)
 }
 
 // OnDismount gives the focus back.
 func (d *authorizeDialog) OnDismount() {
-	d.focus.restore()
+	d.focus.restore(d.ReturnFocus)
 }
 
 // Render draws the form.
@@ -179,6 +187,7 @@ func (d *authorizeDialog) paramField(p shared.Param) app.UI {
 // the server's message and the values kept for correction.
 func (d *authorizeDialog) submit(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	ctx = d.ctx
 	if d.busy {
 		return
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"net/url"
 	"strings"
 	"sync"
 
@@ -147,6 +148,17 @@ func signInIfNeeded(ctx app.Context, err error) bool {
 		return false
 	}
 	server.setSession(nil)
-	ctx.Navigate(pathSignIn)
+	here := app.Window().URL()
+	ctx.Navigate(pathSignIn + "?next=" + url.QueryEscape(here.RequestURI()))
 	return true
+}
+
+// afterSignIn returns where to go once signed in: the page the person
+// was sent away from, if it is one of the app's own, or else home.
+func afterSignIn(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, pathSignIn) {
+		return pathHome
+	}
+	return next
 }

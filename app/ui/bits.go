@@ -24,8 +24,7 @@ func serviceIcon(icon, name string) app.UI {
 			Src(icon).
 			Alt("").
 			Width(32).
-			Height(32).
-			Attr("loading", "lazy")
+			Height(32)
 	}
 	letter := "?"
 	if name = strings.TrimSpace(name); name != "" {

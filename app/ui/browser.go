@@ -37,6 +37,31 @@ func focusElement(id string) {
 	}
 }
 
+// focusSoon moves the focus to the element with the given id as soon as
+// it is in the page and can take it. Event handlers use it for elements that the next
+// render adds: a deferred call would be dropped when the render removes
+// the element whose handler asked for it.
+func focusSoon(id string) {
+	tries := 0
+	var try app.Func
+	try = app.FuncOf(func(app.Value, []app.Value) any {
+		if el := app.Window().GetElementByID(id); el.Truthy() {
+			el.Call("focus")
+			if activeElement().Equal(el) {
+				try.Release()
+				return nil
+			}
+		}
+		if tries++; tries > 50 {
+			try.Release()
+			return nil
+		}
+		app.Window().Call("setTimeout", try, 20)
+		return nil
+	})
+	app.Window().Call("setTimeout", try, 0)
+}
+
 // goExternal sends the browser to an address outside the app, such as a
 // provider's authorization page.
 func goExternal(href string) {

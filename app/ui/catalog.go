@@ -15,6 +15,10 @@ type catalogPicker struct {
 	app.Compo
 
 	OnPick func(ctx app.Context, svc shared.Service)
+	// ctx is the component's own context, kept from OnMount: API results
+	// are applied through it, since the element whose event started the
+	// call may be gone from the page when the answer comes.
+	ctx app.Context
 
 	status   loadStatus
 	fail     failure
@@ -25,10 +29,12 @@ type catalogPicker struct {
 
 // OnMount loads the catalog.
 func (c *catalogPicker) OnMount(ctx app.Context) {
+	c.ctx = ctx
 	c.load(ctx)
 }
 
 func (c *catalogPicker) load(ctx app.Context) {
+	ctx = c.ctx
 	c.status = loading
 	ctx.Async(func() {
 		svcs, err := server.client().ListServices(ctx, api.ServiceQuery{})

@@ -13,12 +13,21 @@ type clientEditor struct {
 
 	Service shared.Service
 	OnSaved func(ctx app.Context, svc shared.Service)
+	// ctx is the component's own context, kept from OnMount: API results
+	// are applied through it, since the element whose event started the
+	// call may be gone from the page when the answer comes.
+	ctx app.Context
 
 	open     bool
 	clientID string
 	secret   string
 	busy     bool
 	fail     failure
+}
+
+// OnMount keeps the component's context.
+func (c *clientEditor) OnMount(ctx app.Context) {
+	c.ctx = ctx
 }
 
 // Render draws the button that opens the form, or the form.
@@ -71,12 +80,13 @@ func (c *clientEditor) Render() app.UI {
 
 func (c *clientEditor) start(ctx app.Context, e app.Event) {
 	c.open, c.clientID, c.secret, c.fail = true, c.Service.ClientID, "", failure{}
-	ctx.Defer(func(app.Context) { focusElement("client-id") })
+	focusSoon("client-id")
 }
 
 // save sends the new client; an empty secret keeps the stored one.
 func (c *clientEditor) save(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	ctx = c.ctx
 	if c.clientID == "" {
 		c.fail = failure{Message: "Enter the client ID.",
 			Fields: map[string]string{"client_id": "is required"}}

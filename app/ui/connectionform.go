@@ -15,6 +15,10 @@ type connectionForm struct {
 
 	Service shared.Service
 	OnBack  func(ctx app.Context)
+	// ctx is the component's own context, kept from OnMount: API results
+	// are applied through it, since the element whose event started the
+	// call may be gone from the page when the answer comes.
+	ctx app.Context
 
 	draft    connectionDraft
 	draftFor string
@@ -46,8 +50,11 @@ func (f *connectionForm) reset() {
 	f.errs, f.fail, f.created, f.note = nil, failure{}, nil, notice{}
 }
 
-// OnMount loads the callback URL for OAuth 2.0 services.
+// OnMount puts the focus on the first field and loads the callback URL
+// for OAuth 2.0 services.
 func (f *connectionForm) OnMount(ctx app.Context) {
+	f.ctx = ctx
+	focusSoon("conn-name")
 	if f.Service.AuthType != shared.AuthOAuth2 {
 		return
 	}
@@ -87,6 +94,7 @@ func (f *connectionForm) Render() app.UI {
 				Class("button-row").
 				Body(
 					app.Button().
+						ID("conn-submit").
 						Type("submit").
 						Class("button button-primary").
 						Disabled(f.busy).
@@ -94,10 +102,11 @@ func (f *connectionForm) Render() app.UI {
 				),
 			app.If(f.dialog && f.created != nil, func() app.UI {
 				return &authorizeDialog{
-					Connection: *f.created,
-					Service:    svc,
-					OnDone:     f.authorized,
-					OnCancel:   f.dialogCancelled,
+					Connection:  *f.created,
+					Service:     svc,
+					OnDone:      f.authorized,
+					OnCancel:    f.dialogCancelled,
+					ReturnFocus: "conn-submit",
 				}
 			}),
 		)

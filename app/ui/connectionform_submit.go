@@ -12,6 +12,7 @@ func itoa(i int) string { return strconv.Itoa(i) }
 // submit creates the connection, once, and starts authorizing it.
 func (f *connectionForm) submit(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	ctx = f.ctx
 	if f.busy {
 		return
 	}
@@ -22,6 +23,7 @@ func (f *connectionForm) submit(ctx app.Context, e app.Event) {
 	}
 	if f.errs = f.draft.Check(f.Service); len(f.errs) > 0 {
 		f.fail = failure{Message: "Some fields need attention: see the messages next to them."}
+		f.focusFirstError()
 		return
 	}
 	f.busy, f.stage = true, "Creating the connection…"
@@ -64,6 +66,32 @@ func (f *connectionForm) failed(ctx app.Context, err error) {
 	}
 	f.fail = describe(err)
 	f.errs = f.fail.Fields
+	f.focusFirstError()
+}
+
+// focusFirstError puts the focus on the first field with an error.
+func (f *connectionForm) focusFirstError() {
+	if id := firstErrorField(f.errs, f.Service); id != "" {
+		focusSoon(id)
+	}
+}
+
+// firstErrorField returns the id of the first input, in the form's
+// order, whose field has an error.
+func firstErrorField(errs map[string]string, svc shared.Service) string {
+	order := []struct{ key, id string }{{"name", "conn-name"}, {"link_name", "conn-link"}}
+	for _, p := range creationParams(svc) {
+		order = append(order, struct{ key, id string }{"config." + p.Name, fieldID("config-", p.Name)})
+	}
+	order = append(order,
+		struct{ key, id string }{"client_id", "conn-client-id"},
+		struct{ key, id string }{"client_secret", "conn-client-secret"})
+	for _, o := range order {
+		if errs[o.key] != "" {
+			return o.id
+		}
+	}
+	return ""
 }
 
 // authorize sends an OAuth 2.0 connection to its provider, and opens the

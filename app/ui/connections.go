@@ -14,6 +14,10 @@ import (
 // row, the actions that fit its status.
 type connectionsPage struct {
 	app.Compo
+	// ctx is the component's own context, kept from OnMount: API results
+	// are applied through it, since the element whose event started the
+	// call may be gone from the page when the answer comes.
+	ctx app.Context
 
 	status   loadStatus
 	fail     failure
@@ -42,6 +46,11 @@ type rowConfirm struct {
 }
 
 func newConnectionsPage() *connectionsPage { return &connectionsPage{} }
+
+// OnMount keeps the page's context.
+func (p *connectionsPage) OnMount(ctx app.Context) {
+	p.ctx = ctx
+}
 
 // OnNav loads the list.
 func (p *connectionsPage) OnNav(ctx app.Context) {
@@ -77,6 +86,7 @@ func fetchList(ctx context.Context) (listData, error) {
 }
 
 func (p *connectionsPage) load(ctx app.Context) {
+	ctx = p.ctx
 	if p.status != loaded {
 		p.status = loading
 	}
@@ -210,7 +220,7 @@ func emptyState() app.UI {
 		Class("empty").
 		Body(
 			app.H2().Text("No connections yet"),
-			app.P().Text("A connection lets your code call a service — GitHub, Slack, " +
+			app.P().Text("A connection lets your code call a service — GitHub, Slack, "+
 				"your own API — without handling its credentials."),
 			app.A().
 				Class("button button-primary").

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 	"github.com/plugboard/plugboard/shared"
@@ -34,7 +35,7 @@ func (p *connectionsPage) row(c shared.Connection) app.UI {
 				Body(statusBadge(c.Status)),
 			app.Div().
 				Class("row-used").
-				Text("Last used "+relativeTime(p.now, c.LastUsedAt)),
+				Text(lastUsedText(p.now, c)),
 			app.If(!p.offline, func() app.UI { return p.rowActions(c) }),
 		)
 }
@@ -82,6 +83,7 @@ func (p *connectionsPage) rowActions(c shared.Connection) app.UI {
 // startAuthorize sends OAuth 2.0 connections to their provider and opens
 // the credentials dialog for the others.
 func (p *connectionsPage) startAuthorize(ctx app.Context, c shared.Connection) {
+	ctx = p.ctx
 	p.note = notice{}
 	svc, ok := p.services[c.ServiceID]
 	if !ok {
@@ -146,6 +148,7 @@ func (p *connectionsPage) confirmDialog() app.UI {
 
 // confirmed carries out the confirmed action.
 func (p *connectionsPage) confirmed(ctx app.Context) {
+	ctx = p.ctx
 	q := p.confirm
 	q.Busy, q.Error = true, ""
 	ctx.Async(func() {
@@ -186,4 +189,12 @@ func (p *connectionsPage) replace(c shared.Connection) {
 			p.conns[i] = c
 		}
 	}
+}
+
+// lastUsedText says when code last used the connection.
+func lastUsedText(now time.Time, c shared.Connection) string {
+	if c.LastUsedAt.IsZero() {
+		return "Never used"
+	}
+	return "Used " + relativeTime(now, c.LastUsedAt)
 }

@@ -9,11 +9,23 @@ import (
 // back to the element that had it before.
 type modalFocus struct {
 	opener app.Value
+	// signature tells whether the opener is still the same control: go-app
+	// reuses elements, so a removed button's element may now be another.
+	signature string
+}
+
+// signatureOf names what a control is to a person.
+func signatureOf(el app.Value) string {
+	if !el.Truthy() {
+		return ""
+	}
+	return el.Call("getAttribute", "aria-label").String() + "|" + el.Get("textContent").String()
 }
 
 // open shows the dialog with the given id once it is in the page.
 func (m *modalFocus) open(ctx app.Context, id string) {
 	m.opener = activeElement()
+	m.signature = signatureOf(m.opener)
 	ctx.Defer(func(app.Context) {
 		d := app.Window().GetElementByID(id)
 		if d.Truthy() && !d.Get("open").Bool() {
@@ -22,14 +34,24 @@ func (m *modalFocus) open(ctx app.Context, id string) {
 	})
 }
 
-// restore gives the focus back to the element that opened the dialog, if
-// it is still in the page, or else to the page's main content.
-func (m *modalFocus) restore() {
-	if m.opener != nil && m.opener.Truthy() && m.opener.Get("isConnected").Bool() {
+// restore gives the focus back to the element that opened the dialog.
+// When that one is gone or cannot hold the focus (a button that became
+// disabled gives it up to the body), the element with the id fallback
+// gets it, or else the page's main content.
+func (m *modalFocus) restore(fallback string) {
+	body := app.Window().Get("document").Get("body")
+	if m.opener != nil && m.opener.Truthy() && !m.opener.Equal(body) &&
+		m.opener.Get("isConnected").Bool() && signatureOf(m.opener) == m.signature {
 		m.opener.Call("focus")
+		if activeElement().Equal(m.opener) {
+			return
+		}
+	}
+	if fallback != "" {
+		focusSoon(fallback)
 		return
 	}
-	focusElement("main")
+	focusSoon("main")
 }
 
 // onCancel handles Escape: it keeps the dialog open while busy, and lets
@@ -57,6 +79,9 @@ type confirmDialog struct {
 	Error        string
 	OnConfirm    func(ctx app.Context)
 	OnCancel     func(ctx app.Context)
+	// ReturnFocus is the id of the element that gets the focus when the
+	// dialog closes, if the one that opened it cannot.
+	ReturnFocus string
 
 	focus modalFocus
 }
@@ -68,7 +93,7 @@ func (d *confirmDialog) OnMount(ctx app.Context) {
 
 // OnDismount gives the focus back.
 func (d *confirmDialog) OnDismount() {
-	d.focus.restore()
+	d.focus.restore(d.ReturnFocus)
 }
 
 // Render draws the question and its two buttons; Cancel has the focus

@@ -49,7 +49,7 @@ func textField(p textProps) app.UI {
 				OnInput(func(ctx app.Context, e app.Event) {
 					p.OnInput(ctx, ctx.JSSrc().Get("value").String())
 				}, app.EventScope(p.ID)),
-			fieldError(p.ID, p.Error),
+			fieldError(p.ID, errorText(p.Label, p.Error)),
 		)
 }
 
@@ -131,7 +131,7 @@ func selectField(p selectProps) app.UI {
 							Text(o.Label)
 					}),
 				),
-			fieldError(p.ID, p.Error),
+			fieldError(p.ID, errorText(p.Label, p.Error)),
 		)
 }
 
@@ -172,6 +172,6 @@ func radioGroup(p radioProps) app.UI {
 							Text(o.Label),
 					)
 			}),
-			fieldError(p.Name, p.Error),
+			fieldError(p.Name, errorText(p.Legend, p.Error)),
 		)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -35,13 +36,14 @@ func Handler() *app.Handler {
 			Maskable: "/web/icons/app-maskable-512.png",
 			SVG:      "/web/icons/app.svg",
 		},
-		Styles:            []string{"/web/app.css"},
-		ThemeColor:        themeColor,
-		BackgroundColor:   backgroundColor,
-		LoadingLabel:      "Loading Plugboard… {progress}%",
-		Version:           buildVersion(),
-		WasmContentLength: wasmSize(),
-		Resources:         newStaticFiles(""),
+		Styles:             []string{"/web/app.css"},
+		CacheableResources: offlineResources(),
+		ThemeColor:         themeColor,
+		BackgroundColor:    backgroundColor,
+		LoadingLabel:       "Loading Plugboard… {progress}%",
+		Version:            buildVersion(),
+		WasmContentLength:  wasmSize(),
+		Resources:          newStaticFiles(""),
 	}
 }
 
@@ -50,6 +52,18 @@ const (
 	themeColor      = "#1d4ed8"
 	backgroundColor = "#f6f7f9"
 )
+
+// offlineResources lists the files the service worker keeps besides the
+// ones go-app adds itself, so an offline start still shows every icon:
+// the app's SVG logo and the services' icons.
+func offlineResources() []string {
+	res := []string{"/web/icons/app.svg"}
+	icons, _ := filepath.Glob("web/icons/services/*")
+	for _, icon := range icons {
+		res = append(res, "/"+filepath.ToSlash(icon))
+	}
+	return res
+}
 
 // buildVersion returns Version, or a digest of the built app.
 func buildVersion() string {

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
 )
 
@@ -73,7 +75,7 @@ func noticeBox(n notice) app.UI {
 		noticeError:   "Error:",
 	}[n.Kind]
 	return app.P().
-		Class("notice notice-" + string(n.Kind)).
+		Class("notice notice-"+string(n.Kind)).
 		Body(
 			app.Strong().Text(label),
 			app.Text(" "+n.Text),
@@ -90,6 +92,15 @@ func fieldError(id, msg string) app.UI {
 		ID(id + "-error").
 		Class("field-error").
 		Text(msg)
+}
+
+// errorText makes a field's error a sentence: a message that starts in
+// lower case ("is required") gets the field's label in front.
+func errorText(label, msg string) string {
+	if msg == "" || msg[0] < 'a' || msg[0] > 'z' {
+		return msg
+	}
+	return strings.TrimSuffix(label, " (optional)") + " " + msg
 }
 
 // describedBy is the aria-describedby value for an input with the given

@@ -90,7 +90,6 @@ func step(label string, current bool) app.UI {
 func (p *newConnectionPage) pick(ctx app.Context, svc shared.Service) {
 	p.service = &svc
 	p.note = notice{}
-	ctx.Defer(func(app.Context) { focusElement("conn-name") })
 }
 
 // saved moves to the details of a custom service just created.
@@ -178,5 +177,5 @@ func (p *newConnectionPage) tabKey(ctx app.Context, e app.Event) {
 	}
 	e.PreventDefault()
 	p.tab = tabs[i]
-	ctx.Defer(func(app.Context) { focusElement("tab-" + tabs[i]) })
+	focusSoon("tab-" + tabs[i])
 }

@@ -40,7 +40,7 @@ func paramInput(p paramInputProps) app.UI {
 					Text(p.Param.Description)
 			}),
 			paramControl(p, describedBy(p.ID, hint, p.Error)),
-			fieldError(p.ID, p.Error),
+			fieldError(p.ID, errorText(label, p.Error)),
 		)
 }
 

@@ -16,6 +16,10 @@ type serviceEditor struct {
 	Existing *shared.Service
 	OnSaved  func(ctx app.Context, svc shared.Service)
 	OnCancel func(ctx app.Context)
+	// ctx is the component's own context, kept from OnMount: API results
+	// are applied through it, since the element whose event started the
+	// call may be gone from the page when the answer comes.
+	ctx app.Context
 
 	draft  serviceDraft
 	ready  bool
@@ -36,6 +40,11 @@ func (e *serviceEditor) OnInit() {
 		return
 	}
 	e.draft = newServiceDraft(shared.AuthOAuth2)
+}
+
+// OnMount keeps the component's context.
+func (e *serviceEditor) OnMount(ctx app.Context) {
+	e.ctx = ctx
 }
 
 // Render draws the form.
@@ -92,8 +101,10 @@ func (e *serviceEditor) summary() app.UI {
 		}
 	}
 	return app.Div().
+		ID("svc-errors").
 		Class("live").
 		Role("alert").
+		TabIndex(-1).
 		Body(
 			app.If(e.fail.Message != "", func() app.UI {
 				return noticeBox(noticeFor(e.fail))
@@ -152,7 +163,8 @@ func (e *serviceEditor) basics() app.UI {
 				OnInput: func(ctx app.Context, v string) { d.Description = v },
 			}),
 			textField(textProps{
-				ID: "svc-api-base", Label: "API base URL", Type: "url", Value: d.APIBaseURL,
+				ID: "svc-api-base", Label: apiBaseLabel(d.AuthType), Type: "url",
+				Value: d.APIBaseURL, Required: d.AuthType != shared.AuthOAuth2,
 				Placeholder: "https://api.example.com",
 				Hint: "Requests your code sends through Plugboard, and a verification path, " +
 					"go below this address. It may hold {placeholders} of the parameters.",
@@ -160,6 +172,15 @@ func (e *serviceEditor) basics() app.UI {
 				OnInput: func(ctx app.Context, v string) { d.APIBaseURL = v },
 			}),
 		)
+}
+
+// apiBaseLabel labels the API base URL, which only OAuth 2.0 services may
+// leave out.
+func apiBaseLabel(t shared.AuthType) string {
+	if t == shared.AuthOAuth2 {
+		return "API base URL (optional)"
+	}
+	return "API base URL"
 }
 
 func authTypeOptions() []option {
@@ -176,17 +197,20 @@ func (e *serviceEditor) saveFailed(ctx app.Context, err error) {
 	}
 	e.fail = describe(err)
 	e.errs = e.fail.Fields
+	focusSoon("svc-errors")
 }
 
 // save checks the form, then creates or updates the service.
 func (e *serviceEditor) save(ctx app.Context, ev app.Event) {
 	ev.PreventDefault()
+	ctx = e.ctx
 	if e.busy {
 		return
 	}
 	e.fail = failure{}
 	if e.errs = e.draft.Check(); len(e.errs) > 0 {
 		e.fail = failure{Message: "Some fields need attention: see the messages next to them."}
+		focusSoon("svc-errors")
 		return
 	}
 	e.busy = true

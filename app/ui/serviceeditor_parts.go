@@ -106,7 +106,7 @@ func (e *serviceEditor) scopesPart() app.UI {
 			OnClick(func(ctx app.Context, ev app.Event) {
 				d.AddScope()
 				key := d.Scopes[len(d.Scopes)-1].Key
-				ctx.Defer(func(app.Context) { focusElement(scopeID(key, "name")) })
+				focusSoon(scopeID(key, "name"))
 			}).
 			Text("Add scope"),
 	)
@@ -137,21 +137,25 @@ func (e *serviceEditor) scopeRow(i int, r scopeRow) app.UI {
 					d.updateScope(key, func(s *scopeRow) { s.Description = v })
 				},
 			}),
-			checkbox(checkProps{
-				ID: scopeID(key, "default"), Label: "Ask by default", Checked: r.Default,
-				Disabled: e.busy,
-				OnChange: func(ctx app.Context, v bool) {
-					d.updateScope(key, func(s *scopeRow) { s.Default = v })
-				},
-			}),
-			app.Button().
-				Type("button").
-				Class("button button-danger-quiet").
-				Disabled(e.busy).
-				Aria("label", "Remove scope "+r.Name).
-				OnClick(func(ctx app.Context, ev app.Event) { d.RemoveScope(key) },
-					app.EventScope("remove-scope", key)).
-				Text("Remove"),
+			app.Div().
+				Class("row-options").
+				Body(
+					checkbox(checkProps{
+						ID: scopeID(key, "default"), Label: "Ask by default", Checked: r.Default,
+						Disabled: e.busy,
+						OnChange: func(ctx app.Context, v bool) {
+							d.updateScope(key, func(s *scopeRow) { s.Default = v })
+						},
+					}),
+					app.Button().
+						Type("button").
+						Class("button button-danger-quiet").
+						Disabled(e.busy).
+						Aria("label", "Remove scope "+r.Name).
+						OnClick(func(ctx app.Context, ev app.Event) { d.RemoveScope(key) },
+							app.EventScope("remove-scope", key)).
+						Text("Remove"),
+				),
 		)
 }
 
@@ -174,22 +178,24 @@ func (e *serviceEditor) paramsPart() app.UI {
 			OnClick(func(ctx app.Context, ev app.Event) {
 				d.AddParam(paramRow{Required: true})
 				key := d.Params[len(d.Params)-1].Key
-				ctx.Defer(func(app.Context) { focusElement(paramID(key, "name")) })
+				focusSoon(paramID(key, "name"))
 			}).
 			Text("Add parameter"),
 	)
 }
 
 func paramsHint(t shared.AuthType) string {
+	const names = " Each has its parameter name, as the service knows it, and a display " +
+		"name: what a person is asked for."
 	switch t {
 	case shared.AuthBasic:
-		return "The values a person types when connecting: one goes in as the Basic Auth " +
-			"user name, one as the password; others can fill {placeholders} in the URLs."
+		return "The values a person gives when connecting: one goes in as the Basic Auth " +
+			"user name, one as the password; others can fill {placeholders} in the URLs." + names
 	case shared.AuthAPIKey:
-		return "The values a person types when connecting: the key goes in a request " +
-			"header or a query parameter; others can fill {placeholders} in the URLs."
+		return "The values a person gives when connecting: the key goes in a request " +
+			"header or a query parameter; others can fill {placeholders} in the URLs." + names
 	}
-	return "Optional values that fill {placeholders} in the URLs, such as a subdomain."
+	return "Optional values that fill {placeholders} in the URLs, such as a subdomain." + names
 }
 
 func paramID(key int, field string) string {
@@ -206,13 +212,11 @@ func (e *serviceEditor) paramRow(i int, r paramRow) app.UI {
 		Body(
 			textField(textProps{
 				ID: paramID(key, "name"), Label: "Parameter name", Value: r.Name,
-				Hint:  "As the service names it: a header, a query key or a placeholder.",
 				Error: e.errs[path+".name"], Disabled: e.busy,
 				OnInput: func(ctx app.Context, v string) { update(func(p *paramRow) { p.Name = v }) },
 			}),
 			textField(textProps{
 				ID: paramID(key, "display"), Label: "Display name", Value: r.DisplayName,
-				Hint:  "What a person is asked for, such as “API key”.",
 				Error: e.errs[path+".display_name"], Disabled: e.busy,
 				OnInput: func(ctx app.Context, v string) {
 					update(func(p *paramRow) { p.DisplayName = v })
@@ -244,26 +248,32 @@ func (e *serviceEditor) paramRow(i int, r paramRow) app.UI {
 					},
 				})
 			}),
-			checkbox(checkProps{
-				ID: paramID(key, "secret"), Label: "Secret", Checked: r.Secret, Disabled: e.busy,
-				Hint: "Asked for when connecting, sealed, never shown again.",
-				OnChange: func(ctx app.Context, v bool) { update(func(p *paramRow) { p.Secret = v }) },
-			}),
-			checkbox(checkProps{
-				ID: paramID(key, "required"), Label: "Required", Checked: r.Required,
-				Disabled: e.busy,
-				OnChange: func(ctx app.Context, v bool) {
-					update(func(p *paramRow) { p.Required = v })
-				},
-			}),
-			app.Button().
-				Type("button").
-				Class("button button-danger-quiet").
-				Disabled(e.busy).
-				Aria("label", "Remove parameter "+r.Name).
-				OnClick(func(ctx app.Context, ev app.Event) { d.RemoveParam(key) },
-					app.EventScope("remove-param", key)).
-				Text("Remove"),
+			app.Div().
+				Class("row-options").
+				Body(
+					checkbox(checkProps{
+						ID: paramID(key, "secret"), Label: "Secret", Checked: r.Secret,
+						Disabled: e.busy,
+						OnChange: func(ctx app.Context, v bool) {
+							update(func(p *paramRow) { p.Secret = v })
+						},
+					}),
+					checkbox(checkProps{
+						ID: paramID(key, "required"), Label: "Required", Checked: r.Required,
+						Disabled: e.busy,
+						OnChange: func(ctx app.Context, v bool) {
+							update(func(p *paramRow) { p.Required = v })
+						},
+					}),
+					app.Button().
+						Type("button").
+						Class("button button-danger-quiet").
+						Disabled(e.busy).
+						Aria("label", "Remove parameter "+r.Name).
+						OnClick(func(ctx app.Context, ev app.Event) { d.RemoveParam(key) },
+							app.EventScope("remove-param", key)).
+						Text("Remove"),
+				),
 		)
 }
 
@@ -290,9 +300,10 @@ func (e *serviceEditor) verifyPart() app.UI {
 		app.P().
 			Class("hint").
 			Text("A cheap request, such as “who am I”, that Plugboard sends to check "+
-				"credentials. Leave the path empty to skip verification."),
+				"credentials: a path below the API base URL, or a whole URL. Leave it "+
+				"empty to skip verification."),
 		app.Div().
-			Class("row-form").
+			Class("row-form verify-row").
 			Body(
 				selectField(selectProps{
 					ID: "svc-verify-method", Label: "Method", Value: d.VerifyMethod,
@@ -303,7 +314,6 @@ func (e *serviceEditor) verifyPart() app.UI {
 				textField(textProps{
 					ID: "svc-verify-target", Label: "Path or URL", Value: d.VerifyTarget,
 					Placeholder: "/user", Error: target, Disabled: e.busy,
-					Hint:    "A path below the API base URL, or a whole URL.",
 					OnInput: func(ctx app.Context, v string) { d.VerifyTarget = v },
 				}),
 			),

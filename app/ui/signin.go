@@ -13,6 +13,10 @@ import (
 // server log) or from an API key the person pastes.
 type signInPage struct {
 	app.Compo
+	// ctx is the component's own context, kept from OnMount: API results
+	// are applied through it, since the element whose event started the
+	// call may be gone from the page when the answer comes.
+	ctx app.Context
 
 	apiKey string
 	busy   bool
@@ -20,6 +24,11 @@ type signInPage struct {
 }
 
 func newSignInPage() *signInPage { return &signInPage{} }
+
+// OnMount keeps the page's context.
+func (p *signInPage) OnMount(ctx app.Context) {
+	p.ctx = ctx
+}
 
 // OnNav signs in at once when the address carries a sign-in token.
 func (p *signInPage) OnNav(ctx app.Context) {
@@ -67,7 +76,7 @@ func (p *signInPage) Render() app.UI {
 							app.Span().Text("Plugboard"),
 						),
 					app.H1().Text("Sign in"),
-					app.P().Text("Open the sign-in link that Plugboard printed when it first " +
+					app.P().Text("Open the sign-in link that Plugboard printed when it first "+
 						"started, or paste an API key."),
 					liveRegion(p.notice()),
 					p.form(),
@@ -132,6 +141,7 @@ func (p *signInPage) submit(ctx app.Context, e app.Event) {
 // signIn posts the credential; the server answers with the session
 // cookie and the CSRF token, which the client keeps.
 func (p *signInPage) signIn(ctx app.Context, in api.SignInRequest) {
+	ctx = p.ctx
 	p.busy, p.fail = true, failure{}
 	ctx.Async(func() {
 		s, err := server.client().SignIn(ctx, in)
@@ -143,7 +153,7 @@ func (p *signInPage) signIn(ctx app.Context, in api.SignInRequest) {
 			}
 			server.setSession(s)
 			p.apiKey = ""
-			ctx.Navigate(pathHome)
+			ctx.Navigate(afterSignIn(ctx.Page().URL().Query().Get("next")))
 		})
 	})
 }

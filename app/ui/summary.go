@@ -15,6 +15,10 @@ import (
 // history, and the actions its status allows.
 type summaryPage struct {
 	app.Compo
+	// ctx is the component's own context, kept from OnMount: API results
+	// are applied through it, since the element whose event started the
+	// call may be gone from the page when the answer comes.
+	ctx app.Context
 
 	id     string
 	status loadStatus
@@ -56,7 +60,7 @@ func (p *summaryPage) OnNav(ctx app.Context) {
 		ctx.Page().ReplaceURL(&clean)
 	}
 	if id != p.id {
-		*p = summaryPage{Compo: p.Compo, id: id}
+		*p = summaryPage{Compo: p.Compo, ctx: p.ctx, id: id}
 	}
 	ctx.Page().SetTitle("Connection · Plugboard")
 	p.load(ctx, outcome)
@@ -88,10 +92,16 @@ func fetchSummary(ctx context.Context, id string) (summaryData, error) {
 }
 
 func (p *summaryPage) load(ctx app.Context, outcome string) {
+	ctx = p.ctx
 	if p.status != loaded {
 		p.status = loading
 	}
+	// The address may name the connection by its link name, which an
+	// edit can change; once loaded, the id is used.
 	id := p.id
+	if p.conn.ID != "" {
+		id = p.conn.ID
+	}
 	ctx.Async(func() {
 		d, err := fetchSummary(ctx, id)
 		ctx.Dispatch(func(ctx app.Context) {
@@ -122,6 +132,11 @@ func outcomeNotice(outcome string, c shared.Connection) notice {
 		why = "the provider gave no reason."
 	}
 	return notice{Kind: noticeError, Text: "Authorization failed: " + why}
+}
+
+// OnMount keeps the page's context.
+func (p *summaryPage) OnMount(ctx app.Context) {
+	p.ctx = ctx
 }
 
 // reload fetches the connection and its history again after a change.

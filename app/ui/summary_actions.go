@@ -20,6 +20,7 @@ func (p *summaryPage) actionBar() app.UI {
 				Body(
 					app.If(authorize, func() app.UI {
 						return app.Button().
+							ID("authorize-button").
 							Type("button").
 							Class("button button-primary").
 							Disabled(busy).
@@ -55,6 +56,7 @@ func (p *summaryPage) actionBar() app.UI {
 // startAuthorize sends an OAuth 2.0 connection to its provider and opens
 // the credentials dialog for the others.
 func (p *summaryPage) startAuthorize(ctx app.Context, e app.Event) {
+	ctx = p.ctx
 	p.note = notice{}
 	if p.svc.AuthType != shared.AuthOAuth2 {
 		p.dialog = true
@@ -76,6 +78,7 @@ func (p *summaryPage) authorized(ctx app.Context, c *shared.Connection) {
 
 // verify checks the stored credentials against the service.
 func (p *summaryPage) verify(ctx app.Context, e app.Event) {
+	ctx = p.ctx
 	p.busy, p.note = "Verifying…", notice{}
 	id := p.conn.ID
 	ctx.Async(func() {
@@ -125,6 +128,8 @@ func (p *summaryPage) confirmDialog() app.UI {
 		Error:     p.askErr,
 		OnConfirm: p.confirmed,
 		OnCancel:  func(ctx app.Context) { p.confirm = "" },
+		// After a revoke the Revoke button is gone; Re-authorize is next.
+		ReturnFocus: "authorize-button",
 	}
 	c := p.conn
 	if p.confirm == "revoke" {
@@ -144,6 +149,7 @@ func (p *summaryPage) confirmDialog() app.UI {
 
 // confirmed revokes or deletes the connection.
 func (p *summaryPage) confirmed(ctx app.Context) {
+	ctx = p.ctx
 	p.askBusy, p.askErr = true, ""
 	action, id := p.confirm, p.conn.ID
 	ctx.Async(func() {

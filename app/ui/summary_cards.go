@@ -49,7 +49,7 @@ func (p *summaryPage) detailsCard() app.UI {
 						return fact("Token expires", app.Text(formatTime(c.TokenExpiresAt, "")+
 							" ("+relativeTime(p.now, c.TokenExpiresAt)+")"))
 					}),
-					fact("Last used", app.Text(relativeTime(p.now, c.LastUsedAt))),
+					fact("Last used", app.Text(lastUsedText(p.now, c))),
 					fact("Connected", app.Text(formatTime(c.ConnectedAt, "Never"))),
 					fact("Created", app.Text(formatTime(c.CreatedAt, "—"))),
 				),
@@ -129,9 +129,12 @@ func (p *summaryPage) historyCard() app.UI {
 func eventItem(e shared.Event) app.UI {
 	cls := "event"
 	outcome := ""
+	label := eventLabel(e.Type)
 	if e.Outcome == shared.OutcomeFailed {
 		cls += " event-failed"
-		outcome = " (failed)"
+		if !strings.Contains(label, "failed") {
+			outcome = " (failed)"
+		}
 	}
 	return app.Li().
 		Class(cls).
@@ -139,7 +142,7 @@ func eventItem(e shared.Event) app.UI {
 			app.Time().
 				DateTime(e.Time.UTC().Format("2006-01-02T15:04:05Z")).
 				Text(formatTime(e.Time, "")),
-			app.Strong().Text(eventLabel(e.Type)+outcome),
+			app.Strong().Text(label+outcome),
 			app.If(e.Detail != "", func() app.UI {
 				return app.Span().
 					Class("event-detail").
@@ -236,7 +239,7 @@ func (p *summaryPage) serviceFacts() []app.UI {
 func paramList(params []shared.Param) app.UI {
 	return app.Ul().Body(app.Range(params).Slice(func(i int) app.UI {
 		prm := params[i]
-		text := prm.DisplayName + " — " + placeLabels[prm.In] + " " + prm.Name
+		text := prm.DisplayName + ": " + paramUse(prm)
 		if prm.Secret {
 			text += " (secret)"
 		}
@@ -262,4 +265,21 @@ func (p *summaryPage) serviceSaved(ctx app.Context, svc shared.Service) {
 	p.svc = svc
 	p.editingService = false
 	p.note = notice{Kind: noticeSuccess, Text: svc.Name + " was saved."}
+}
+
+// paramUse says where a parameter's value goes.
+func paramUse(p shared.Param) string {
+	switch p.In {
+	case shared.InUsername:
+		return "the Basic Auth user name"
+	case shared.InPassword:
+		return "the Basic Auth password"
+	case shared.InHeader:
+		return "sent in the " + p.Name + " header"
+	case shared.InQuery:
+		return "sent as the " + p.Name + " query parameter"
+	case shared.InPlaceholder:
+		return "fills {" + p.Name + "} in the URLs"
+	}
+	return string(p.In)
 }

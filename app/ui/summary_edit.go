@@ -10,7 +10,7 @@ func (p *summaryPage) startEdit(ctx app.Context, e app.Event) {
 	p.editing = true
 	p.edit = draftFromConnection(p.conn)
 	p.editErrs, p.editFail = nil, failure{}
-	ctx.Defer(func(app.Context) { focusElement("edit-name") })
+	focusSoon("edit-name")
 }
 
 // editCard is the form that changes the connection's name, link name,
@@ -103,6 +103,7 @@ func (p *summaryPage) editErrors() map[string]string {
 // saveEdit sends the changes.
 func (p *summaryPage) saveEdit(ctx app.Context, e app.Event) {
 	e.PreventDefault()
+	ctx = p.ctx
 	if p.busy != "" {
 		return
 	}

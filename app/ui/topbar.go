@@ -8,6 +8,10 @@ import (
 // way home, who is signed in and the sign-out button.
 type topBar struct {
 	app.Compo
+	// ctx is the component's own context, kept from OnMount: API results
+	// are applied through it, since the element whose event started the
+	// call may be gone from the page when the answer comes.
+	ctx app.Context
 
 	owner      string
 	signingOut bool
@@ -19,6 +23,7 @@ func newTopBar() *topBar { return &topBar{} }
 // OnMount asks for the session, which also fetches the CSRF token the
 // app needs for changes. An ended session leads to the sign-in page.
 func (t *topBar) OnMount(ctx app.Context) {
+	t.ctx = ctx
 	ctx.Async(func() {
 		s, err := server.Session(ctx)
 		ctx.Dispatch(func(ctx app.Context) {
@@ -90,6 +95,7 @@ func signOutLabel(busy bool) string {
 
 // signOut ends the session on the server, then shows the sign-in page.
 func (t *topBar) signOut(ctx app.Context, e app.Event) {
+	ctx = t.ctx
 	t.signingOut = true
 	t.err = ""
 	ctx.Async(func() {

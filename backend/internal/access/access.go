@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/plugboard/plugboard/backend/internal/store"
 )
 
@@ -29,6 +31,8 @@ const (
 	// keyCacheTTL bounds how long a checked key is trusted without asking
 	// the database again; a revoked key stops working within it.
 	keyCacheTTL = 30 * time.Second
+	// checkTimeout bounds the database read of a key.
+	checkTimeout = 10 * time.Second
 )
 
 // Prefixes make leaked values recognizable to secret scanners and people.
@@ -59,6 +63,9 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[string]cachedKey
+	// checking makes concurrent callers with the same unknown or expired
+	// key share one database read.
+	checking singleflight.Group
 }
 
 type cachedKey struct {
@@ -98,17 +105,19 @@ func (s *Service) Bootstrap(ctx context.Context, presetKey string) (Bootstrap, e
 		return b, err
 	}
 
-	now := s.now().UTC()
-	owner := store.Owner{ID: store.NewID(), Name: "owner", CreatedAt: now}
-	if err := s.store.InsertOwner(ctx, owner); err != nil {
-		return b, err
-	}
+	// Check the preset key before anything is stored: an owner without
+	// a key could never sign in with one.
 	key := presetKey
 	if key == "" {
 		key = keyPrefix + randomToken()
 	}
 	if len(key) < 16 {
 		return b, fmt.Errorf("PLUGBOARD_API_KEY must be at least 16 characters")
+	}
+	now := s.now().UTC()
+	owner := store.Owner{ID: store.NewID(), Name: "owner", CreatedAt: now}
+	if err := s.store.InsertOwner(ctx, owner); err != nil {
+		return b, err
 	}
 	if err := s.store.InsertKey(ctx, store.APIKey{
 		ID: store.NewID(), OwnerID: owner.ID, Name: "first key", Hash: hash(key), CreatedAt: now,
@@ -124,7 +133,8 @@ func (s *Service) Bootstrap(ctx context.Context, presetKey string) (Bootstrap, e
 }
 
 // Authenticate checks an API key. Answers are cached briefly so that busy
-// callers do not cost a database read per request.
+// callers do not cost a database read per request, and callers that miss
+// the cache together share one read.
 func (s *Service) Authenticate(ctx context.Context, key string) (Principal, error) {
 	h := hash(key)
 	now := s.now()
@@ -135,6 +145,21 @@ func (s *Service) Authenticate(ctx context.Context, key string) (Principal, erro
 		return c.p, nil
 	}
 
+	// The read serves every caller waiting for it, so the first one
+	// going away must not cancel it.
+	v, err, _ := s.checking.Do(h, func() (any, error) {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), checkTimeout)
+		defer cancel()
+		return s.check(cctx, h)
+	})
+	if err != nil {
+		return Principal{}, err
+	}
+	return v.(Principal), nil
+}
+
+// check reads the key with hash h and caches the answer.
+func (s *Service) check(ctx context.Context, h string) (Principal, error) {
 	k, err := s.store.KeyByHash(ctx, h)
 	if errors.Is(err, store.ErrNotFound) {
 		return Principal{}, ErrUnauthenticated
@@ -142,6 +167,7 @@ func (s *Service) Authenticate(ctx context.Context, key string) (Principal, erro
 	if err != nil {
 		return Principal{}, err
 	}
+	now := s.now()
 	p := Principal{OwnerID: k.OwnerID, KeyID: k.ID}
 	_ = s.store.TouchKey(ctx, k.ID, now.UTC())
 	s.mu.Lock()

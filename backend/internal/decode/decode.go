@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 
 	"github.com/plugboard/plugboard/shared"
@@ -40,7 +41,7 @@ func JSON(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return explain(err)
+		return explain(err, reflect.TypeOf(v))
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return &Error{Code: shared.CodeInvalidJSON, Detail: "The request body holds more than one JSON value."}
@@ -48,7 +49,7 @@ func JSON(data []byte, v any) error {
 	return nil
 }
 
-func explain(err error) error {
+func explain(err error, target reflect.Type) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -58,7 +59,7 @@ func explain(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &Error{Code: shared.CodeInvalidJSON, Detail: "The request body is not valid JSON: it ends too early."}
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := jsonPath(target, typ.Field)
 		if field == "" {
 			return &Error{Code: shared.CodeInvalidJSON,
 				Detail: fmt.Sprintf("The request body must be a JSON %s, not %s.", jsonKind(typ.Type.Kind().String()), typ.Value)}
@@ -72,6 +73,45 @@ func explain(err error) error {
 			Detail: fmt.Sprintf("%q is not a field of this request", name)}
 	}
 	return &Error{Code: shared.CodeInvalidJSON, Detail: "The request body is not valid JSON."}
+}
+
+// jsonPath rewrites the path encoding/json gives to a mistyped value,
+// which names embedded structs by their Go type ("OAuth2.client_id"), as
+// the author of the JSON sees it ("client_id").
+func jsonPath(t reflect.Type, path string) string {
+	if path == "" {
+		return ""
+	}
+	var out []string
+	for _, seg := range strings.Split(path, ".") {
+		for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice ||
+			t.Kind() == reflect.Array || t.Kind() == reflect.Map) {
+			t = t.Elem()
+		}
+		if t != nil && t.Kind() == reflect.Struct {
+			if f, ok := t.FieldByName(seg); ok && f.Anonymous && f.Tag.Get("json") == "" {
+				t = f.Type
+				continue
+			}
+			t = jsonField(t, seg)
+		} else {
+			t = nil
+		}
+		out = append(out, seg)
+	}
+	return strings.Join(out, ".")
+}
+
+// jsonField returns the type of the struct field that JSON calls name,
+// or nil.
+func jsonField(t reflect.Type, name string) reflect.Type {
+	for _, f := range reflect.VisibleFields(t) {
+		tag, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if tag == name || tag == "" && f.Name == name {
+			return f.Type
+		}
+	}
+	return nil
 }
 
 // jsonKind names a Go kind the way a JSON author would.

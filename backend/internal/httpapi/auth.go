@@ -102,13 +102,13 @@ func (s *server) signIn(c *fiber.Ctx) error {
 	)
 	switch {
 	case req.APIKey != "" && req.LoginToken != "":
-		return problem(shared.CodeValidation, "Give either api_key or login_token, not both.")
+		return fieldProblem("login_token", "give either api_key or login_token, not both")
 	case req.APIKey != "":
 		sess, err = s.access.SignInWithKey(c.UserContext(), req.APIKey)
 	case req.LoginToken != "":
 		sess, err = s.access.SignInWithLoginToken(c.UserContext(), req.LoginToken)
 	default:
-		return problem(shared.CodeValidation, "Give an api_key or a login_token.")
+		return fieldProblem("api_key", "give an api_key or a login_token")
 	}
 	if err != nil {
 		return authError(err, "That key or sign-in link is not valid, or was already used.")

@@ -31,13 +31,14 @@ var hopByHop = map[string]bool{
 }
 
 // callerOnly are request headers meant for Plugboard, never for the
-// service: the caller's own credentials and Plugboard's CSRF header.
+// service: the caller's own credentials and Plugboard's CSRF header. Keys
+// are in canonical form, as forwardHeaders looks them up.
 var callerOnly = map[string]bool{
 	"Authorization":  true,
 	"Cookie":         true,
 	"Host":           true,
 	"Content-Length": true,
-	CSRFHeader:       true,
+	textproto.CanonicalMIMEHeaderKey(CSRFHeader): true,
 }
 
 // proxy forwards a request to a connection's service and streams the

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/plugboard/plugboard/backend/internal/access"
 	"github.com/plugboard/plugboard/backend/internal/lifecycle"
@@ -65,12 +66,16 @@ func New(cfg Config) *fiber.App {
 		StrictRouting:         false,
 	})
 	app.Use(s.logRequests)
+	// A panic in one handler answers that request with a 500 problem
+	// (logged with the panic) instead of ending the whole process.
+	app.Use(recover.New())
 	app.Use(s.securityHeaders)
 
 	app.Get("/oauth/callback", s.oauthCallback)
 
 	api := app.Group("/api/v1")
 	api.Get("/health", s.health)
+	api.Get("/openapi.json", s.openapi)
 	api.Post("/session", s.signIn)
 	api.Use(s.authenticate)
 	api.Get("/session", s.getSession)

@@ -232,9 +232,17 @@ func sameSet(a, b []string) bool {
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
-// Events returns a connection's history, newest first.
+// Events returns a connection's history, newest first. The history of a
+// deleted connection is kept, so it can still be read by the id, ending
+// with the deletion.
 func (m *Manager) Events(ctx context.Context, owner, ref string) ([]shared.Event, error) {
 	c, err := m.Connection(ctx, owner, ref)
+	if errors.Is(err, ErrNotFound) && shared.IsConnectionID(ref) {
+		events, lerr := m.store.ListEvents(ctx, owner, ref, maxEvents)
+		if lerr != nil || len(events) > 0 {
+			return events, lerr
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -26,17 +26,21 @@ const (
 // instances, which still keeps guessing impractical.
 type attemptLimiter struct {
 	mu      sync.Mutex
-	buckets map[string]*rate.Limiter
+	buckets map[attemptKey]*rate.Limiter
 	now     func() time.Time
 }
 
+// attemptKey names one bucket. A struct rather than a joined string, so
+// that no pair of ids can name another pair's bucket.
+type attemptKey struct{ owner, connID string }
+
 func newAttemptLimiter(now func() time.Time) *attemptLimiter {
-	return &attemptLimiter{buckets: map[string]*rate.Limiter{}, now: now}
+	return &attemptLimiter{buckets: map[attemptKey]*rate.Limiter{}, now: now}
 }
 
 // allow takes one attempt, or says how long to wait for the next one.
 func (l *attemptLimiter) allow(owner, connID string) error {
-	key := owner + "/" + connID
+	key := attemptKey{owner, connID}
 	now := l.now()
 	l.mu.Lock()
 	b, ok := l.buckets[key]

@@ -206,7 +206,7 @@ func (m *Manager) Callback(ctx context.Context, query url.Values) (CallbackResul
 	}
 	if perr := query.Get("error"); perr != "" {
 		e := oauthError{Code: perr, Description: query.Get("error_description"), URI: query.Get("error_uri")}
-		m.authorizeFailed(ctx, st.OwnerID, c.ID, svc.Name+" did not authorize the connection. "+e.clean().words()+".")
+		m.authorizeFailed(ctx, st.OwnerID, c.ID, sentence(svc.Name+" did not authorize the connection. "+e.clean().words()))
 		return res, nil
 	}
 	code := query.Get("code")
@@ -221,7 +221,7 @@ func (m *Manager) Callback(ctx context.Context, query url.Values) (CallbackResul
 
 	ans, err := m.exchange(ctx, &svc, c, code, verifier)
 	if err != nil {
-		m.authorizeFailed(ctx, st.OwnerID, c.ID, "Exchanging the code at "+svc.Name+" failed: "+errorWords(err)+".")
+		m.authorizeFailed(ctx, st.OwnerID, c.ID, sentence("Exchanging the code at "+svc.Name+" failed: "+errorWords(err)))
 		return res, nil
 	}
 	if err := m.storeGrant(ctx, st.OwnerID, &svc, c, ans, st.Scopes); err != nil {
@@ -282,10 +282,14 @@ func (m *Manager) tokenRequest(ctx context.Context, svc *shared.Service, do func
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		if pe := parseOAuthError(re.Body); pe != nil {
+		pe := parseOAuthError(re.Body)
+		// A provider that is failing answers 5xx or 429, often with an
+		// RFC 6749 error object (server_error, temporarily_unavailable):
+		// the status says the request may be sent again.
+		if pe != nil && !providerFailing(rec.status) {
 			return tokenAnswer{}, pe
 		}
-		return tokenAnswer{}, &statusError{status: rec.status}
+		return tokenAnswer{}, &statusError{status: rec.status, provider: pe}
 	}
 	if rec.body == nil {
 		if err == nil {
@@ -333,11 +337,28 @@ func (e *transportError) Error() string { return describeOutboundError(e.err) }
 func (e *transportError) Unwrap() error { return e.err }
 
 // statusError is a token endpoint's failure answer that is not an RFC 6749
-// error object.
-type statusError struct{ status int }
+// error object, or one whose status says the provider is failing. provider
+// is the error object it carried, if any.
+type statusError struct {
+	status   int
+	provider *oauthError
+}
 
 func (e *statusError) Error() string {
 	return fmt.Sprintf("the provider answered with HTTP status %d", e.status)
+}
+
+func (e *statusError) Unwrap() error {
+	if e.provider == nil {
+		return nil
+	}
+	return e.provider
+}
+
+// providerFailing reports whether a status says the provider, not the
+// request, failed: a server error or too many requests.
+func providerFailing(status int) bool {
+	return status >= 500 || status == http.StatusTooManyRequests
 }
 
 // errorWords says what went wrong with a token request, for a person.

@@ -83,6 +83,15 @@ var oauthErrorHints = map[string]string{
 	"unsupported_grant_type":    "The provider does not support this grant type",
 }
 
+// sentence ends s with a period unless it has one already, as a
+// provider's error description often does.
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}
+
 // describeOutboundError says in words why a request to a provider did not
 // get an answer.
 func describeOutboundError(err error) string {

@@ -11,6 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
+	"github.com/plugboard/plugboard/backend/internal/outbound"
 	"github.com/plugboard/plugboard/shared"
 )
 
@@ -36,6 +39,13 @@ type target struct {
 type targetCache struct {
 	mu   sync.Mutex
 	byID map[string]*target // key: owner + "/" + ref
+	// gen counts forget calls, so that a target read from the database
+	// before a change is not stored after it.
+	gen uint64
+	// loading makes callers that miss the cache together share one
+	// load instead of each reading the database: when targetTTL ends,
+	// or a token is due for refresh, every request in flight misses.
+	loading singleflight.Group
 }
 
 func (tc *targetCache) get(key string, now time.Time) *target {
@@ -48,9 +58,20 @@ func (tc *targetCache) get(key string, now time.Time) *target {
 	return t
 }
 
-func (tc *targetCache) put(key string, t *target) {
+// generation returns the current generation, to hand to put later.
+func (tc *targetCache) generation() uint64 {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
+	return tc.gen
+}
+
+// put stores t unless a target was forgotten since gen was taken.
+func (tc *targetCache) put(key string, t *target, gen uint64) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if gen != tc.gen {
+		return
+	}
 	if tc.byID == nil || len(tc.byID) > 10000 {
 		tc.byID = map[string]*target{}
 	}
@@ -61,6 +82,7 @@ func (tc *targetCache) put(key string, t *target) {
 func (tc *targetCache) forget(connID string) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
+	tc.gen++
 	for k, t := range tc.byID {
 		if t.conn.ID == connID {
 			delete(tc.byID, k)
@@ -68,15 +90,41 @@ func (tc *targetCache) forget(connID string) {
 	}
 }
 
+// cached returns the target under key if it can be used as it is.
+func (m *Manager) cached(key string) *target {
+	t := m.targets.get(key, m.now())
+	if t == nil || (t.svc.AuthType == shared.AuthOAuth2 && !fresh(t.token, m.clock(), t.issued)) {
+		return nil
+	}
+	return t
+}
+
 // resolve finds a usable connection and what is needed to call its API.
+// Callers that miss the cache together wait for one load, which runs
+// apart from the first caller's cancellation since the others need it.
 func (m *Manager) resolve(ctx context.Context, owner, ref string) (*target, error) {
 	key := owner + "/" + ref
-	now := m.now()
-	if t := m.targets.get(key, now); t != nil &&
-		(t.svc.AuthType != shared.AuthOAuth2 || fresh(t.token, m.clock(), t.issued)) {
+	if t := m.cached(key); t != nil {
 		return t, nil
 	}
+	v, err, _ := m.targets.loading.Do(key, func() (any, error) {
+		if t := m.cached(key); t != nil {
+			return t, nil // stored by a load that just ended
+		}
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+		defer cancel()
+		return m.load(lctx, owner, ref, key)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*target), nil
+}
 
+// load reads a connection, its service and its credentials, refreshing an
+// OAuth 2.0 token close to expiry, and caches the result under key.
+func (m *Manager) load(ctx context.Context, owner, ref, key string) (*target, error) {
+	gen := m.targets.generation()
 	c, err := m.Connection(ctx, owner, ref)
 	if err != nil {
 		return nil, err
@@ -88,7 +136,7 @@ func (m *Manager) resolve(ctx context.Context, owner, ref string) (*target, erro
 	if err != nil {
 		return nil, err
 	}
-	t := &target{owner: owner, conn: c, svc: &svc, expires: now.Add(targetTTL)}
+	t := &target{owner: owner, conn: c, svc: &svc, expires: m.now().Add(targetTTL)}
 	values := placeholderValues(c)
 	if svc.AuthType == shared.AuthOAuth2 {
 		tok, err := m.freshTokens(ctx, owner, &svc, c, "")
@@ -122,7 +170,7 @@ func (m *Manager) resolve(ctx context.Context, owner, ref string) (*target, erro
 	if err != nil {
 		return nil, fail(shared.CodeValidation, "The API address of %s is not valid.", svc.Name)
 	}
-	m.targets.put(key, t)
+	m.targets.put(key, t, gen)
 	return t, nil
 }
 
@@ -202,6 +250,10 @@ func (m *Manager) send(ctx context.Context, t *target, pr ProxyRequest) (*http.R
 		applyCredentials(req, t.svc, t.values)
 	}
 	resp, err := m.proxyOut.Transport().RoundTrip(req)
+	if errors.Is(err, outbound.ErrResponseTooLarge) {
+		return nil, &Error{Code: shared.CodeProviderError, Err: err,
+			Detail: t.svc.Name + " answered with a body larger than the proxy passes on."}
+	}
 	if err != nil {
 		return nil, upstreamError(err, t.svc.Name+" could not be reached")
 	}

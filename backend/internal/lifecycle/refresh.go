@@ -258,7 +258,7 @@ func retryable(err error) bool {
 	var te *transportError
 	switch {
 	case errors.As(err, &se):
-		return se.status >= 500 || se.status == 429
+		return providerFailing(se.status)
 	case errors.As(err, &te):
 		return outbound.IsUnreachable(te.err)
 	}
@@ -269,7 +269,7 @@ func retryable(err error) bool {
 // person must authorize again; anything else leaves the connection
 // connected for the next attempt.
 func (m *Manager) refreshFailed(ctx context.Context, owner string, svc *shared.Service, c shared.Connection, err error) error {
-	words := "Refreshing the access token at " + svc.Name + " failed: " + errorWords(err) + "."
+	words := sentence("Refreshing the access token at " + svc.Name + " failed: " + errorWords(err))
 	var pe *oauthError
 	if errors.As(err, &pe) && (pe.Code == "invalid_grant" || pe.Code == "unauthorized_client" || pe.Code == "invalid_client") {
 		return m.needsReauth(ctx, owner, c, words+" Authorize the connection again.")

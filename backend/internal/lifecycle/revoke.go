@@ -96,7 +96,7 @@ func (m *Manager) revokeAtProvider(ctx context.Context, owner string, svc *share
 			continue
 		}
 		if err := m.revokeToken(ctx, svc, endpoint, tok.value, tok.hint); err != nil {
-			parts = append(parts, fmt.Sprintf("Revoking the %s failed: %v.", strings.ReplaceAll(tok.hint, "_", " "), err))
+			parts = append(parts, sentence(fmt.Sprintf("Revoking the %s failed: %v", strings.ReplaceAll(tok.hint, "_", " "), err)))
 			continue
 		}
 		parts = append(parts, fmt.Sprintf("The provider revoked the %s.", strings.ReplaceAll(tok.hint, "_", " ")))

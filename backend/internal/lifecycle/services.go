@@ -210,12 +210,14 @@ func (m *Manager) UpdateService(ctx context.Context, owner, id string, patch map
 	if err != nil {
 		return shared.Service{}, err
 	}
-	if fe := checkPatchFields(patch, cur.BuiltIn); len(fe) > 0 {
-		return shared.Service{}, invalid(fe)
-	}
+	// Merging first reports unknown fields and wrong types the same way
+	// for built-in and custom services.
 	next, err := applyPatch(cur, patch)
 	if err != nil {
 		return shared.Service{}, err
+	}
+	if fe := checkPatchFields(patch, cur.BuiltIn); len(fe) > 0 {
+		return shared.Service{}, invalid(fe)
 	}
 	next.UpdatedAt = m.clock()
 	next.Normalize()

@@ -144,8 +144,9 @@ func secondsAt(m map[string]any, path string) time.Duration {
 }
 
 // scopesAt reads granted scopes: a string joined with the service's
-// separator (or spaces, which RFC 6749 section 3.3 prescribes and some
-// providers use whatever they document), or a JSON array.
+// separator, with spaces (RFC 6749 section 3.3, which some providers use
+// whatever they document) or with commas (GitHub takes scopes joined with
+// spaces and answers them joined with commas), or a JSON array.
 func scopesAt(m map[string]any, path, sep string) []string {
 	switch v := valueAt(m, path).(type) {
 	case string:
@@ -165,7 +166,7 @@ func scopesAt(m map[string]any, path, sep string) []string {
 func splitScopes(s, sep string) []string {
 	out := []string{}
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool {
-		return r == ' ' || strings.ContainsRune(sep, r)
+		return r == ' ' || r == ',' || strings.ContainsRune(sep, r)
 	}) {
 		if f != "" {
 			out = append(out, f)

@@ -27,7 +27,7 @@ func (m *Manager) authorizeWithParams(ctx context.Context, owner string, svc *sh
 	verified := false
 	var detail string
 	if svc.Verify != nil {
-		status, err := m.sendVerify(ctx, svc, values, nil)
+		status, err := m.sendVerify(ctx, svc, requestValues(svc, c, values), nil)
 		if err != nil {
 			m.record(ctx, owner, c.ID, shared.EventVerificationFailed, shared.OutcomeFailed, errorWords(err)+".")
 			return c, err
@@ -50,10 +50,7 @@ func (m *Manager) authorizeWithParams(ctx context.Context, owner string, svc *sh
 	if _, err := m.store.PutCredential(ctx, cred); err != nil {
 		return c, err
 	}
-	cfg := map[string]string{}
-	for k, v := range c.Config {
-		cfg[k] = v
-	}
+	cfg := creationConfig(svc, c)
 	for _, p := range svc.Params {
 		if !p.AtCreation() && !p.Secret && values[p.Name] != "" {
 			cfg[p.Name] = values[p.Name]
@@ -77,6 +74,30 @@ func (m *Manager) authorizeWithParams(ctx context.Context, owner string, svc *sh
 	}
 	m.record(ctx, owner, c.ID, shared.EventAuthorized, shared.OutcomeOK, "Credentials saved."+detail)
 	return out, nil
+}
+
+// creationConfig returns the part of a connection's config given when it
+// was created. What an earlier authorization added (a user name) is left
+// out, so that it cannot outlive the credentials it belonged to.
+func creationConfig(svc *shared.Service, c shared.Connection) map[string]string {
+	cfg := map[string]string{}
+	for k, v := range c.Config {
+		if p, ok := svc.Param(k); ok && p.AtCreation() {
+			cfg[k] = v
+		}
+	}
+	return cfg
+}
+
+// requestValues is what fills a verification request at authorization:
+// the values given at creation (placeholders such as an account), then
+// those given now.
+func requestValues(svc *shared.Service, c shared.Connection, given map[string]string) map[string]string {
+	v := creationConfig(svc, c)
+	for k, val := range given {
+		v[k] = val
+	}
+	return v
 }
 
 // rejection is the error for credentials the service refused.

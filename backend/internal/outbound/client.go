@@ -81,11 +81,14 @@ func New(cfg Config) *Client {
 	base := &http.Transport{
 		// Proxy stays nil: a proxy from the environment would be dialed
 		// instead of the destination, and the destination left unchecked.
-		Proxy:                 nil,
-		DialContext:           d.DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          256,
-		MaxIdleConnsPerHost:   64,
+		Proxy:             nil,
+		DialContext:       d.DialContext,
+		ForceAttemptHTTP2: true,
+		// A proxy sends most of its traffic to a few API hosts: a
+		// per-host pool smaller than the callers in flight would close
+		// connections after each answer and dial again for the next.
+		MaxIdleConns:          1024,
+		MaxIdleConnsPerHost:   256,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   cfg.DialTimeout,
 		ResponseHeaderTimeout: cfg.Timeout,

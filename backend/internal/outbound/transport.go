@@ -1,6 +1,7 @@
 package outbound
 
 import (
+	"fmt"
 	"net/http"
 )
 
@@ -31,9 +32,17 @@ func (t *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 
 	// A 101 response body is the upgraded connection, which a reverse
 	// proxy needs as an io.ReadWriteCloser; it is not capped.
-	if t.maxBody >= 0 && resp.StatusCode != http.StatusSwitchingProtocols {
-		resp.Body = newLimitedBody(resp.Body, resp.ContentLength, t.maxBody)
+	if t.maxBody < 0 || resp.StatusCode == http.StatusSwitchingProtocols {
+		return resp, nil
 	}
+	// A declared length over the cap fails now, before a caller such as
+	// the proxy has passed the status on and can no longer say why.
+	if resp.ContentLength > t.maxBody {
+		resp.Body.Close()
+		return nil, fmt.Errorf("declared length %d over body limit %d bytes: %w",
+			resp.ContentLength, t.maxBody, ErrResponseTooLarge)
+	}
+	resp.Body = newLimitedBody(resp.Body, resp.ContentLength, t.maxBody)
 	return resp, nil
 }
 

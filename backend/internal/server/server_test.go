@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,10 @@ func quietLog() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 }
 
+// stopped records the servers a test already shut down: Shutdown may be
+// called only once.
+var stopped sync.Map
+
 // mustStart starts a server and stops it when the test ends, unless the
 // test stops it first.
 func mustStart(t *testing.T, cfg server.Config) *server.Server {
@@ -38,9 +43,8 @@ func mustStart(t *testing.T, cfg server.Config) *server.Server {
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	stopped := false
 	t.Cleanup(func() {
-		if !stopped {
+		if _, done := stopped.LoadOrStore(srv, true); !done {
 			_ = srv.Shutdown(context.Background())
 		}
 	})
@@ -50,6 +54,9 @@ func mustStart(t *testing.T, cfg server.Config) *server.Server {
 // stop shuts a server down, failing the test if that fails.
 func stop(t *testing.T, srv *server.Server) {
 	t.Helper()
+	if _, done := stopped.LoadOrStore(srv, true); done {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {
@@ -273,7 +280,7 @@ func TestRefusesBadConfig(t *testing.T) {
 		{name: "public URL not http", edit: func(c *server.Config) { c.PublicURL = "ftp://pb.example" }, want: "PLUGBOARD_PUBLIC_URL"},
 		{name: "log level", edit: func(c *server.Config) { c.LogLevel = "loud" }, want: "PLUGBOARD_LOG_LEVEL"},
 		{name: "API key too short", edit: func(c *server.Config) { c.APIKey = "short" }, want: "PLUGBOARD_API_KEY"},
-		{name: "listen address taken", edit: func(c *server.Config) { c.Addr = "256.0.0.1:1" }, want: "listen"},
+		{name: "listen address invalid", edit: func(c *server.Config) { c.Addr = "256.0.0.1:1" }, want: "listen"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,12 +33,22 @@ func (s *Store) InsertState(ctx context.Context, st AuthState) error {
 
 // TakeState deletes and returns the state with the given hash, expired or
 // not; the caller checks ExpiresAt. Deleting is what makes a state usable
-// once, even when two callbacks race on two instances.
+// once, even when two callbacks race on two instances: only the one whose
+// delete removed the document gets it. FerretDB v1 answers a racing
+// findOneAndDelete with the document for every caller, so the state is
+// read first and the delete's count decides.
 func (s *Store) TakeState(ctx context.Context, hash string) (AuthState, error) {
+	filter := bson.D{{Key: "_id", Value: hash}}
 	var st AuthState
-	err := s.c(colStates).FindOneAndDelete(ctx, bson.D{{Key: "_id", Value: hash}}).Decode(&st)
-	if err != nil {
+	if err := s.c(colStates).FindOne(ctx, filter).Decode(&st); err != nil {
 		return AuthState{}, fmt.Errorf("take state: %w", mapErr(err))
+	}
+	res, err := s.c(colStates).DeleteOne(ctx, filter)
+	if err != nil {
+		return AuthState{}, fmt.Errorf("take state: %w", err)
+	}
+	if res.DeletedCount != 1 {
+		return AuthState{}, fmt.Errorf("take state: %w", ErrNotFound)
 	}
 	return st, nil
 }
