@@ -33,7 +33,8 @@ func (e *Error) Fields() shared.FieldErrors {
 }
 
 // JSON decodes data, which must hold exactly one JSON value, into v.
-// Unknown object fields are refused.
+// Unknown object fields are refused, and so are names that match a field
+// only when case is ignored.
 func JSON(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &Error{Code: shared.CodeInvalidJSON, Detail: "The request body is empty; a JSON object was expected."}
@@ -46,7 +47,7 @@ func JSON(data []byte, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return &Error{Code: shared.CodeInvalidJSON, Detail: "The request body holds more than one JSON value."}
 	}
-	return nil
+	return exactNames(data, reflect.TypeOf(v))
 }
 
 func explain(err error, target reflect.Type) error {

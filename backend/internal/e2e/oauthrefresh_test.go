@@ -16,6 +16,10 @@ import (
 // when a refresh should soon be due.
 const oauthFakeLife = time.Second
 
+// refreshed is a successful refresh answer with a long-lived token.
+var refreshed = oauthFakeAnswer{Status: 200, ContentType: ctJSON,
+	Body: `{"access_token":"{at1}","refresh_token":"{rt1}","expires_in":3600}`}
+
 // TestOAuthRefreshAnswers refreshes against provider answers that real
 // providers send. In the bodies, {atN} and {rtN} are the access and
 // refresh tokens of the Nth grant: 0 from the code, 1 from the first
@@ -43,8 +47,10 @@ func TestOAuthRefreshAnswers(t *testing.T) {
 		{
 			name: "answer without a refresh token keeps the old one",
 			answers: []oauthFakeAnswer{
-				{Status: 200, ContentType: ctJSON, Body: `{"access_token":"{at1}","token_type":"Bearer","expires_in":1}`},
-				{Status: 200, ContentType: ctJSON, Body: `{"access_token":"{at2}","token_type":"Bearer","expires_in":3600}`},
+				{Status: 200, ContentType: ctJSON,
+					Body: `{"access_token":"{at1}","token_type":"Bearer","expires_in":1}`},
+				{Status: 200, ContentType: ctJSON,
+					Body: `{"access_token":"{at2}","token_type":"Bearer","expires_in":3600}`},
 			},
 			rounds:     2,
 			wantTokens: []string{"{at1}", "{at2}"},
@@ -54,7 +60,8 @@ func TestOAuthRefreshAnswers(t *testing.T) {
 		{
 			name: "a rotated refresh token is the one sent next",
 			answers: []oauthFakeAnswer{
-				{Status: 200, ContentType: ctJSON, Body: `{"access_token":"{at1}","refresh_token":"{rt1}","expires_in":1}`},
+				{Status: 200, ContentType: ctJSON,
+					Body: `{"access_token":"{at1}","refresh_token":"{rt1}","expires_in":1}`},
 				{Status: 200, ContentType: ctForm, Body: "access_token={at2}&refresh_token={rt2}&expires_in=3600"},
 			},
 			rounds:     2,
@@ -66,7 +73,7 @@ func TestOAuthRefreshAnswers(t *testing.T) {
 			name: "503 page retried",
 			answers: []oauthFakeAnswer{
 				{Status: 503, ContentType: "text/html", Body: "<html>Service Unavailable</html>"},
-				{Status: 200, ContentType: ctJSON, Body: `{"access_token":"{at1}","refresh_token":"{rt1}","expires_in":3600}`},
+				refreshed,
 			},
 			rounds:     1,
 			wantTokens: []string{"{at1}"},
@@ -77,7 +84,7 @@ func TestOAuthRefreshAnswers(t *testing.T) {
 			name: "503 with an RFC 6749 error retried",
 			answers: []oauthFakeAnswer{
 				{Status: 503, ContentType: ctJSON, Body: `{"error":"temporarily_unavailable"}`},
-				{Status: 200, ContentType: ctJSON, Body: `{"access_token":"{at1}","refresh_token":"{rt1}","expires_in":3600}`},
+				refreshed,
 			},
 			rounds:     1,
 			wantTokens: []string{"{at1}"},
@@ -220,7 +227,8 @@ func TestOAuthRevokeAnswers(t *testing.T) {
 		{
 			name:         "revoked, secret in the Basic header",
 			wantRequests: 2,
-			wantDetail:   "The provider revoked the refresh token. The provider revoked the access token. Stored credentials deleted.",
+			wantDetail: "The provider revoked the refresh token. " +
+				"The provider revoked the access token. Stored credentials deleted.",
 		},
 		{
 			name:         "revoked, secret in the body",
@@ -233,11 +241,13 @@ func TestOAuthRevokeAnswers(t *testing.T) {
 			answer: oauthFakeAnswer{Status: 400, ContentType: ctJSON,
 				Body: `{"error":"unsupported_token_type","error_description":"Only refresh tokens."}`},
 			wantRequests: 2,
-			wantDetail:   "Revoking the refresh token failed: the provider answered 400: unsupported_token_type: Only refresh tokens.",
+			wantDetail: "Revoking the refresh token failed: " +
+				"the provider answered 400: unsupported_token_type: Only refresh tokens.",
 		},
 		{
-			name:         "provider failing",
-			answer:       oauthFakeAnswer{Status: 503, ContentType: "text/html", Body: "<html>Unavailable</html>"},
+			name: "provider failing",
+			answer: oauthFakeAnswer{Status: 503, ContentType: "text/html",
+				Body: "<html>Unavailable</html>"},
 			wantRequests: 2,
 			wantDetail:   "Revoking the access token failed: the provider answered 503.",
 		},

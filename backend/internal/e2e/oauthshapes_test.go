@@ -126,7 +126,8 @@ func TestOAuthTokenShapes(t *testing.T) {
 			name: "error in a 200 JSON answer, as GitHub sends",
 			answer: oauthFakeAnswer{Status: 200, ContentType: ctJSON, Body: `{"error":"bad_verification_code",` +
 				`"error_description":"The code passed is incorrect or expired.",` +
-				`"error_uri":"https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code"}`},
+				`"error_uri":"https://docs.github.com/apps/managing-oauth-apps/` +
+				`troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code"}`},
 			wantError: "bad_verification_code: The code passed is incorrect or expired.",
 		},
 		{

@@ -50,6 +50,9 @@ func oaOperations(model *v3.Document) map[string]*v3.Operation {
 	return ops
 }
 
+// TestOpenAPIDocumentIsValid checks the description against the OpenAPI
+// 3.1 schema, and that each operation is named once and says in full who
+// may call it.
 func TestOpenAPIDocumentIsValid(t *testing.T) {
 	_, doc, model := oaLoad(t)
 	if got := doc.GetSpecInfo().Version; !strings.HasPrefix(got, "3.1.") {
@@ -133,12 +136,15 @@ func oaRoutePath(p string) string {
 // to every GET route, and a description need not repeat it.
 func oaWithoutImplicitHead(ops map[string]bool) {
 	for op := range ops {
-		if path, ok := strings.CutPrefix(op, http.MethodHead+" "); ok && ops[http.MethodGet+" "+path] {
+		path, ok := strings.CutPrefix(op, http.MethodHead+" ")
+		if ok && ops[http.MethodGet+" "+path] {
 			delete(ops, op)
 		}
 	}
 }
 
+// TestOpenAPIMatchesRoutes compares the described operations with the
+// routes New registers, both ways.
 func TestOpenAPIMatchesRoutes(t *testing.T) {
 	_, _, model := oaLoad(t)
 	app := httpapi.New(httpapi.Config{Log: slog.New(slog.DiscardHandler)})

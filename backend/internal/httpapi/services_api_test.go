@@ -161,6 +161,16 @@ func TestCreateService(t *testing.T) {
 		}
 	})
 
+	t.Run("name that looks like a connection id", func(t *testing.T) {
+		def := basicService("")
+		delete(def, "id")
+		def["name"] = "abcdef0123456789abcdef02"
+		s := createService(t, env.key, def)
+		if shared.CheckServiceID(s.ID) != "" {
+			t.Errorf("got id %q, want a valid one", s.ID)
+		}
+	})
+
 	t.Run("name of a built-in service gets another id", func(t *testing.T) {
 		def := basicService("")
 		delete(def, "id")

@@ -128,9 +128,12 @@ func TestDiscover(t *testing.T) {
 			},
 		},
 		{
-			name:   "scopes and revocation URL given are kept",
-			docs:   map[string]string{rfc8414Path: fullMetadata},
-			before: shared.Service{OAuth2: shared.OAuth2{RevocationURL: "https://example.com/revoke", Scopes: []shared.Scope{{Name: "read"}}}},
+			name: "scopes and revocation URL given are kept",
+			docs: map[string]string{rfc8414Path: fullMetadata},
+			before: shared.Service{OAuth2: shared.OAuth2{
+				RevocationURL: "https://example.com/revoke",
+				Scopes:        []shared.Scope{{Name: "read"}},
+			}},
 			want: func(base string) shared.OAuth2 {
 				return shared.OAuth2{
 					AuthorizationURL: base + "/oauth2/auth",

@@ -169,6 +169,10 @@ const slackAnswer = `{
   }
 }`
 
+// githubErrorURI is where GitHub's error answers point.
+const githubErrorURI = "https://docs.github.com/apps/managing-oauth-apps/" +
+	"troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code"
+
 // TestReadTokenAnswerErrors reads bodies that hold no token.
 func TestReadTokenAnswerErrors(t *testing.T) {
 	tests := []struct {
@@ -180,11 +184,11 @@ func TestReadTokenAnswerErrors(t *testing.T) {
 	}{
 		{
 			name: "github error in a 200 JSON answer",
-			body: `{"error":"bad_verification_code","error_description":"The code passed is incorrect or expired.",` +
-				`"error_uri":"https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code"}`,
+			body: `{"error":"bad_verification_code",` +
+				`"error_description":"The code passed is incorrect or expired.",` +
+				`"error_uri":"` + githubErrorURI + `"}`,
 			wantOAuth: &oauthError{Code: "bad_verification_code",
-				Description: "The code passed is incorrect or expired.",
-				URI:         "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#bad-verification-code"},
+				Description: "The code passed is incorrect or expired.", URI: githubErrorURI},
 		},
 		{
 			name: "github error in a 200 form answer",

@@ -65,7 +65,10 @@ func (s *Store) PutCredential(ctx context.Context, c Credential) (Credential, er
 
 // SwapCredential replaces a credential only if it is still at version
 // c.Version, and returns it at its new version; ErrConflict when another
-// writer came first.
+// writer came first. On MongoDB the check and the write are one atomic
+// step. FerretDB v1 reads the filter apart from the write, so there two
+// racing swaps can both succeed: the refresh lease, not this check, is
+// what keeps refreshes of one connection apart.
 func (s *Store) SwapCredential(ctx context.Context, c Credential) (Credential, error) {
 	var out Credential
 	err := s.c(colCredentials).FindOneAndUpdate(ctx,

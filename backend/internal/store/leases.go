@@ -51,7 +51,8 @@ func (s *Store) AcquireLease(ctx context.Context, name, holder string, now time.
 		}
 		// Only the holder writes its own taking, so a plain update is
 		// safe here.
-		_, err := s.c(colLeases).UpdateOne(ctx, bson.D{{Key: "_id", Value: cur.ID}, {Key: "holder", Value: holder}},
+		mine := bson.D{{Key: "_id", Value: cur.ID}, {Key: "holder", Value: holder}}
+		_, err := s.c(colLeases).UpdateOne(ctx, mine,
 			bson.D{{Key: "$set", Value: bson.D{{Key: "expires_at", Value: now.Add(ttl)}}}})
 		if err != nil {
 			return false, fmt.Errorf("extend lease %s: %w", name, err)
