@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
@@ -13,6 +14,7 @@ func (p *summaryPage) detailsCard() app.UI {
 		return p.editCard()
 	}
 	c := p.conn
+	settings := p.configParts()
 	return app.Section().
 		Class("card").
 		Aria("labelledby", "details-title").
@@ -41,10 +43,10 @@ func (p *summaryPage) detailsCard() app.UI {
 					}),
 					fact("Scopes requested", scopeList(c.Scopes)),
 					fact("Scopes granted", scopeList(c.GrantedScopes)),
-					app.If(len(c.Config) > 0, func() app.UI {
-						return fact("Settings", p.configList())
+					app.If(len(settings) > 0, func() app.UI {
+						return fact("Settings", app.Text(strings.Join(settings, "; ")))
 					}),
-					fact("Verified", app.Text(verifiedText(c))),
+					fact("Verified", app.Text(verifiedText(c, p.svc))),
 					app.If(!c.TokenExpiresAt.IsZero(), func() app.UI {
 						return fact("Token expires", app.Text(formatTime(c.TokenExpiresAt, "")+
 							" ("+relativeTime(p.now, c.TokenExpiresAt)+")"))
@@ -79,23 +81,37 @@ func scopeList(scopes []string) app.UI {
 		}))
 }
 
-// configList shows the connection's settings by their display names.
-func (p *summaryPage) configList() app.UI {
+// configParts lists the connection's settings, each by its display
+// name: those given at creation and the non-secret values an
+// authorization keeps, such as the user name of Basic Auth, in the
+// service's order, then any the service no longer describes.
+func (p *summaryPage) configParts() []string {
 	var parts []string
-	for _, prm := range creationParams(p.svc) {
-		if v, ok := p.conn.Config[prm.Name]; ok {
-			parts = append(parts, prm.DisplayName+": "+v)
+	for _, prm := range p.svc.Params {
+		if v, ok := p.conn.Config[prm.Name]; ok && !prm.Secret {
+			name := prm.DisplayName
+			if name == "" {
+				name = prm.Name
+			}
+			parts = append(parts, name+": "+v)
 		}
 	}
+	var unknown []string
 	for k, v := range p.conn.Config {
 		if _, known := p.svc.Param(k); !known {
-			parts = append(parts, k+": "+v)
+			unknown = append(unknown, k+": "+v)
 		}
 	}
-	return app.Text(strings.Join(parts, "; "))
+	slices.Sort(unknown)
+	return append(parts, unknown...)
 }
 
-func verifiedText(c shared.Connection) string {
+// verifiedText says whether the service accepted the connection's
+// credentials when last asked, or that it cannot be asked.
+func verifiedText(c shared.Connection, svc shared.Service) string {
+	if !c.Verified && svc.Verify == nil {
+		return "Not checked: the service has no verification request"
+	}
 	if !c.Verified {
 		return "No"
 	}

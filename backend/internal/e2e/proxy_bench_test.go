@@ -23,7 +23,7 @@ import (
 // so that drift in the machine's speed touches all alike.
 const (
 	proxyBenchRequests = 21000
-	proxyBenchRounds   = 3
+	proxyBenchRounds   = 10
 	proxyBenchWarmup   = 1000
 )
 

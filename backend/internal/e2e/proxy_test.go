@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
-	"github.com/plugboard/plugboard/shared"
 	"io"
 	"net/http"
 	"net/url"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/plugboard/plugboard/backend/internal/server"
+	"github.com/plugboard/plugboard/shared"
 )
 
 // TestProxyForwarding checks that a request reaches the service with its

@@ -169,6 +169,7 @@ func TestProxyUsage(t *testing.T) {
 	pb := proxyStart(t, cfg)
 	up := proxyNewUpstream(t, nil)
 	c := proxyConnected(t, pb, proxyAPIKeyService("used", up.URL), "used", nil, map[string]string{"X-Api-Key": "k"})
+	cold := proxyConnected(t, pb, proxyAPIKeyService("cold", up.URL), "cold", nil, map[string]string{"X-Api-Key": "k"})
 	if got := pb.get(t, c.ID).LastUsedAt; !got.IsZero() {
 		t.Fatalf("before any use got last_used_at %v, want none", got)
 	}
@@ -201,11 +202,46 @@ func TestProxyUsage(t *testing.T) {
 		}
 		wire.take()
 	})
-	t.Run("one write at shutdown", func(t *testing.T) {
+	t.Run("callers missing the cache together share one load", func(t *testing.T) {
+		statuses, _ := proxyBurst(t, pb, "cold", 50)
+		for i, s := range statuses {
+			if s != http.StatusOK {
+				t.Fatalf("request %d: got status %d, want 200", i, s)
+			}
+		}
+		got := wire.take()
+		want := map[string]int{"find connections": 1, "find services": 1, "find credentials": 1}
+		if proxyFormat(got) != proxyFormat(want) {
+			t.Errorf("50 callers on a connection not yet cached sent the database: %s; want %s",
+				proxyFormat(got), proxyFormat(want))
+		}
+	})
+	t.Run("callers with a key not yet cached share one check", func(t *testing.T) {
+		_, key, err := pb.srv.CreateOwner(t.Context(), "second")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wire.take()
+		other := &proxyPlugboard{t: t, srv: pb.srv, key: key, http: pb.http}
+		// The second owner has no connection of that name: every caller
+		// gets the same answer, from one check of the key and one read.
+		statuses, _ := proxyBurst(t, other, "used", 50)
+		for i, s := range statuses {
+			if s != http.StatusNotFound {
+				t.Fatalf("request %d: got status %d, want 404", i, s)
+			}
+		}
+		got := wire.take()
+		want := map[string]int{"find api_keys": 1, "update api_keys": 1, "find connections": 1}
+		if proxyFormat(got) != proxyFormat(want) {
+			t.Errorf("50 callers with a new key sent the database: %s; want %s", proxyFormat(got), proxyFormat(want))
+		}
+	})
+	t.Run("one write per connection at shutdown", func(t *testing.T) {
 		pb.stop()
 		got := wire.take()
-		if got["update connections"] != 1 || len(got) != 1 {
-			t.Errorf("shutdown sent the database: %s; want update connections=1", proxyFormat(got))
+		if got["update connections"] != 2 || len(got) != 1 {
+			t.Errorf("shutdown sent the database: %s; want update connections=2", proxyFormat(got))
 		}
 	})
 	t.Run("last_used_at after restart", func(t *testing.T) {
@@ -214,6 +250,9 @@ func TestProxyUsage(t *testing.T) {
 		got := again.get(t, c.ID).LastUsedAt
 		if got.Before(start) || got.After(end) {
 			t.Errorf("got last_used_at %v, want the last use, between %v and %v", got, start, end)
+		}
+		if got := again.get(t, cold.ID).LastUsedAt; !got.After(end) {
+			t.Errorf("got last_used_at %v for the second connection, want its use after %v", got, end)
 		}
 	})
 }

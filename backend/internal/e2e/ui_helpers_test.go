@@ -336,6 +336,13 @@ func (b *uiTab) waitPath(path string) {
 	b.waitJS("the address "+path, fmt.Sprintf(`location.pathname === %s`, uiJS(path)))
 }
 
+// waitValue waits until the input with the given id holds want.
+func (b *uiTab) waitValue(id, want string) {
+	b.t.Helper()
+	b.waitJS(fmt.Sprintf("#%s to hold %q", id, want), fmt.Sprintf(
+		`document.getElementById(%s)?.value === %s`, uiJS(id), uiJS(want)))
+}
+
 // text returns what the element that scope selects shows, or "".
 func (b *uiTab) text(scope string) string {
 	b.t.Helper()
@@ -512,10 +519,21 @@ func (b *uiTab) overflow() int {
 // test if it is blank.
 func (b *uiTab) shot(name string) {
 	b.t.Helper()
-	// Let a last render and the fonts settle; the screenshot is of what
-	// a person sees, not of a frame in between.
+	b.capture(name, chromedp.FullScreenshot(100))
+}
+
+// shotWindow saves a screenshot of the window only, as a person sees it.
+// Open dialogs want it: their backdrop covers the window, not the page
+// below it.
+func (b *uiTab) shotWindow(name string) {
+	b.t.Helper()
+	b.capture(name, chromedp.CaptureScreenshot())
+}
+
+func (b *uiTab) capture(name string, action chromedp.Action[[]byte]) {
+	b.t.Helper()
 	b.waitJS("the fonts", `document.fonts.status === "loaded"`)
-	buf, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	buf, err := chromedp.Run(b.ctx, action)
 	if err != nil {
 		b.fail("screenshot %s: %v", name, err)
 	}

@@ -155,9 +155,7 @@ func TestUIOAuthHydra(t *testing.T) {
 		tab.waitText("#main [role=status]", "Hydra Local was added to your services.")
 		tab.waitText(".connection-form h2", "Hydra Local")
 		tab.fill("conn-name", "Hydra work")
-		if got := tab.value("conn-link"); got != "hydra_work" {
-			t.Errorf("suggested link name: got %q, want %q", got, "hydra_work")
-		}
+		tab.waitValue("conn-link", "hydra_work")
 		for _, s := range []struct {
 			name    string
 			checked bool
@@ -174,6 +172,7 @@ func TestUIOAuthHydra(t *testing.T) {
 		tab.waitText("#main [role=status]", "Connected. Hydra work is ready to use.")
 		uiWantStatus(tab, "Connected")
 		uiWantGranted(tab, "openid", "offline_access", "profile")
+		uiWantFact(tab, "Verified", "Not checked")
 		tab.waitText(".history", "Authorized")
 		tab.shot("summary-connected")
 
@@ -194,7 +193,7 @@ func TestUIOAuthHydra(t *testing.T) {
 		if !tab.is(`document.getElementById("confirm-dialog").contains(document.activeElement)`) {
 			t.Errorf("focus: want it inside the open dialog")
 		}
-		tab.shot("revoke-confirm")
+		tab.shotWindow("revoke-confirm")
 
 		tab.clickNamed("#confirm-dialog", "Revoke")
 		tab.waitText("#main [role=status]", "Revoked. The connection can be authorized again")
@@ -321,7 +320,7 @@ func TestUIBasicAuth(t *testing.T) {
 	tab.clickNamed("#authorize-dialog", "Connect")
 	tab.waitText("#authorize-dialog [role=alert]",
 		"Ledger rejected these credentials (HTTP 401). Check the Username and Password and try again.")
-	tab.shot("basic-dialog-error")
+	tab.shotWindow("basic-dialog-error")
 	if got := hits.Load(); got != 1 {
 		t.Errorf("requests to the service after the wrong password: got %d, want 1", got)
 	}

@@ -31,6 +31,7 @@ func TestBadBodies(t *testing.T) {
 		ct     string
 		status int
 		code   shared.Code
+		field  string
 	}{
 		{name: "malformed", body: raw(`{"name": "x",}`), status: 400, code: shared.CodeInvalidJSON},
 		{name: "cut short", body: raw(`{"name": "x"`), status: 400, code: shared.CodeInvalidJSON},
@@ -40,7 +41,8 @@ func TestBadBodies(t *testing.T) {
 		{name: "string", body: raw(`"name"`), status: 400, code: shared.CodeInvalidJSON},
 		{name: "not json at all", body: raw(`name=x`), status: 400, code: shared.CodeInvalidJSON},
 		{name: "deeply nested", body: raw(strings.Repeat(`{"a":`, 20000)), status: 400, code: shared.CodeInvalidJSON},
-		{name: "unknown field", body: obj{"no_such_field": 1}, status: 400, code: shared.CodeUnknownField},
+		{name: "unknown field", body: obj{"no_such_field": 1}, status: 400, code: shared.CodeUnknownField, field: "no_such_field"},
+		{name: "field name in other case", body: obj{"Name": "x"}, status: 400, code: shared.CodeUnknownField, field: "Name"},
 		{name: "oversize", body: oversize, status: 413, code: shared.CodeBodyTooLarge},
 		{name: "text content type", body: obj{"name": "x"}, ct: "text/plain", status: 415, code: shared.CodeUnsupportedMedia},
 		{name: "form content type", body: raw("name=x"), ct: "application/x-www-form-urlencoded", status: 415, code: shared.CodeUnsupportedMedia},
@@ -52,8 +54,8 @@ func TestBadBodies(t *testing.T) {
 				before := snapshot(t, env.key, f)
 				r := send(t, request{method: rt.method, path: rt.path, key: env.key, body: b.body, contentType: b.ct})
 				p := wantProblem(t, r, b.status, b.code)
-				if b.code == shared.CodeUnknownField && (len(p.Errors) != 1 || p.Errors[0].Field != "no_such_field") {
-					t.Errorf("got errors %v, want one about no_such_field", p.Errors)
+				if b.field != "" && (len(p.Errors) != 1 || p.Errors[0].Field != b.field) {
+					t.Errorf("got errors %v, want one about %s", p.Errors, b.field)
 				}
 				if p.Detail == "" {
 					t.Errorf("got no detail, want a plain explanation")

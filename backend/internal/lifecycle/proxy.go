@@ -107,14 +107,14 @@ func (m *Manager) resolve(ctx context.Context, owner, ref string) (*target, erro
 	if t := m.cached(key); t != nil {
 		return t, nil
 	}
-	v, err := func() (any, error) {
+	v, err, _ := m.targets.loading.Do(key, func() (any, error) {
 		if t := m.cached(key); t != nil {
 			return t, nil // stored by a load that just ended
 		}
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 		defer cancel()
 		return m.load(lctx, owner, ref, key)
-	}()
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -139,8 +139,7 @@ func (m *Manager) load(ctx context.Context, owner, ref, key string) (*target, er
 	t := &target{owner: owner, conn: c, svc: &svc, expires: m.now().Add(targetTTL)}
 	values := placeholderValues(c)
 	if svc.AuthType == shared.AuthOAuth2 {
-		old, cred0, _ := m.loadTokens(ctx, owner, c.ID)
-		tok, err := m.refresh(ctx, owner, &svc, c, old, cred0)
+		tok, err := m.freshTokens(ctx, owner, &svc, c, "")
 		if err != nil {
 			return nil, err
 		}

@@ -15,12 +15,12 @@ import (
 // built-in one (its client credentials and default scopes). Def never
 // holds the client secret: that is sealed in ClientSecret.
 type ServiceRecord struct {
-	Key          string       `bson:"_id"`
-	OwnerID      string       `bson:"owner_id"`
-	ServiceID    string       `bson:"service_id"`
+	Key          string         `bson:"_id"`
+	OwnerID      string         `bson:"owner_id"`
+	ServiceID    string         `bson:"service_id"`
 	Def          shared.Service `bson:"def"`
-	ClientSecret *seal.Sealed `bson:"client_secret,omitempty"`
-	Version      int64        `bson:"version"`
+	ClientSecret *seal.Sealed   `bson:"client_secret,omitempty"`
+	Version      int64          `bson:"version"`
 }
 
 func serviceKey(owner, id string) string { return owner + "/" + id }

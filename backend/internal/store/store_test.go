@@ -418,7 +418,7 @@ func TestOneTimeRecords(t *testing.T) {
 	})
 	t.Run("authorization state taken once", func(t *testing.T) {
 		if err := st.InsertState(ctx, store.AuthState{Hash: "st1", OwnerID: "o", ConnectionID: "c",
-			Verifier: seal.Sealed{KeyID: "k", Nonce: make([]byte, 12), Data: []byte("v")},
+			Verifier:  seal.Sealed{KeyID: "k", Nonce: make([]byte, 12), Data: []byte("v")},
 			CreatedAt: at, ExpiresAt: at.Add(time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
