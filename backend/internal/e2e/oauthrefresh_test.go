@@ -122,6 +122,20 @@ func TestOAuthRefreshAnswers(t *testing.T) {
 			wantStatus: shared.StatusNeedsReauth,
 			wantError:  "Token has been expired or revoked.",
 		},
+		{
+			// GitHub answers a dead refresh token with 200 and an error
+			// object of its own naming.
+			name: "a provider's own error code in a 200 needs a new authorization",
+			answers: []oauthFakeAnswer{
+				{Status: 200, ContentType: ctJSON,
+					Body: `{"error":"bad_refresh_token","error_description":"The refresh token passed is incorrect or expired."}`},
+			},
+			rounds:     1,
+			wantSent:   []string{"{rt0}"},
+			wantCode:   shared.CodeNeedsReauth,
+			wantStatus: shared.StatusNeedsReauth,
+			wantError:  "The refresh token passed is incorrect or expired.",
+		},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -524,5 +526,99 @@ func TestProxyPlaceholders(t *testing.T) {
 				t.Errorf("upstream got %q, want %q", got, tt.wantURI)
 			}
 		})
+	}
+}
+
+// TestProxyEncoding checks that the proxy neither asks for a content
+// coding the caller did not ask for nor decodes the service's answer: a
+// gzip body comes back as the same bytes, with its Content-Encoding.
+func TestProxyEncoding(t *testing.T) {
+	pb := proxyStart(t, server.Config{})
+	// The test's own client must leave Accept-Encoding alone too.
+	pb.http.Transport = &http.Transport{DisableCompression: true}
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	_, _ = zw.Write(bytes.Repeat([]byte(`{"k":"v"}`), 100))
+	zw.Close()
+	up := proxyNewUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = w.Write(zipped.Bytes())
+	})
+	proxyConnected(t, pb, proxyAPIKeyService("gz", up.URL), "gz", nil, map[string]string{"X-Api-Key": "k"})
+
+	tests := []struct {
+		name   string
+		accept string
+	}{
+		{name: "caller asks for gzip", accept: "gzip"},
+		{name: "caller says nothing", accept: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			if tt.accept != "" {
+				h.Set("Accept-Encoding", tt.accept)
+			}
+			a := pb.call(t, http.MethodGet, "gz", "data", nil, h)
+			if got := strings.Join(up.last(t).Header.Values("Accept-Encoding"), ","); got != tt.accept {
+				t.Errorf("service got Accept-Encoding %q, want %q", got, tt.accept)
+			}
+			if got := a.header.Get("Content-Encoding"); got != "gzip" {
+				t.Errorf("got Content-Encoding %q, want gzip", got)
+			}
+			if !bytes.Equal(a.body, zipped.Bytes()) {
+				t.Errorf("got a body of %d bytes, want the service's %d gzip bytes", len(a.body), zipped.Len())
+			}
+		})
+	}
+}
+
+// TestProxyStreamsAsItArrives checks that what the service has sent
+// reaches the caller before the service has finished, as event streams
+// need: the service sends a second event only once the caller has the
+// first.
+func TestProxyStreamsAsItArrives(t *testing.T) {
+	pb := proxyStart(t, server.Config{})
+	release := make(chan struct{})
+	var gaveUp atomic.Bool
+	up := proxyNewUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		_, _ = io.WriteString(w, "data: first\n\n")
+		w.(http.Flusher).Flush()
+		select {
+		case <-release:
+		case <-time.After(10 * time.Second):
+			gaveUp.Store(true)
+		}
+		_, _ = io.WriteString(w, "data: second\n\n")
+	})
+	proxyConnected(t, pb, proxyAPIKeyService("sse", up.URL), "sse", nil, map[string]string{"X-Api-Key": "k"})
+
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, pb.proxyURL("sse", "events"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+pb.key)
+	resp, err := pb.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	first := make([]byte, len("data: first\n\n"))
+	if _, err := io.ReadFull(resp.Body, first); err != nil {
+		t.Fatalf("read the first event: %v", err)
+	}
+	close(release)
+	rest, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read the rest: %v", err)
+	}
+
+	if gaveUp.Load() {
+		t.Error("the first event reached the caller only after the service had finished")
+	}
+	if got := string(first) + string(rest); got != "data: first\n\ndata: second\n\n" {
+		t.Errorf("got %q, want both events", got)
 	}
 }

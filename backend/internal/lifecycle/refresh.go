@@ -265,13 +265,26 @@ func retryable(err error) bool {
 	return false
 }
 
+// transientOAuthError lists the error codes that say "try later". Every
+// other error object a token endpoint answers to a refresh (RFC 6749
+// section 5.2's invalid_grant, invalid_client, unauthorized_client,
+// invalid_scope..., or a provider's own such as GitHub's
+// bad_refresh_token) means the grant cannot be used as it is, and only the
+// person can fix that by authorizing again.
+var transientOAuthError = map[string]bool{
+	"server_error":            true,
+	"temporarily_unavailable": true,
+	"slow_down":               true,
+}
+
 // refreshFailed records a failed refresh. A refused grant means the
 // person must authorize again; anything else leaves the connection
 // connected for the next attempt.
 func (m *Manager) refreshFailed(ctx context.Context, owner string, svc *shared.Service, c shared.Connection, err error) error {
 	words := sentence("Refreshing the access token at " + svc.Name + " failed: " + errorWords(err))
 	var pe *oauthError
-	if errors.As(err, &pe) && (pe.Code == "invalid_grant" || pe.Code == "unauthorized_client" || pe.Code == "invalid_client") {
+	var se *statusError
+	if errors.As(err, &pe) && !errors.As(err, &se) && !transientOAuthError[pe.Code] {
 		return m.needsReauth(ctx, owner, c, words+" Authorize the connection again.")
 	}
 	m.record(ctx, owner, c.ID, shared.EventRefreshFailed, shared.OutcomeFailed, words)

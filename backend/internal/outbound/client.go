@@ -36,6 +36,12 @@ type Config struct {
 	// use [Client.WithoutRedirects] to follow none.
 	MaxRedirects int
 
+	// KeepEncoding leaves Accept-Encoding to the caller and hands response
+	// bodies on as the destination encoded them, as a proxy must. By
+	// default the client asks for gzip when the request does not say, and
+	// decodes the answer itself.
+	KeepEncoding bool
+
 	// CredentialHeaders names request headers that carry credentials, such
 	// as "X-Api-Key". Like Authorization, Cookie and Referer they are
 	// removed from a redirect that leaves the original scheme, host and
@@ -93,6 +99,7 @@ func New(cfg Config) *Client {
 		TLSHandshakeTimeout:   cfg.DialTimeout,
 		ResponseHeaderTimeout: cfg.Timeout,
 		ExpectContinueTimeout: time.Second,
+		DisableCompression:    cfg.KeepEncoding,
 	}
 
 	c := &Client{

@@ -113,6 +113,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) 
 		// their headers, and bodies may be large.
 		ProxyOutbound: outbound.New(outbound.Config{
 			Allow: allow, Timeout: cfg.OutboundTimeout, MaxResponseBytes: maxProxyResponse,
+			KeepEncoding: true,
 		}),
 		CallbackURL: s.cfg.CallbackURL(),
 		Log:         log,

@@ -104,4 +104,3 @@ func (s *Store) DeleteCredential(ctx context.Context, owner, connID string) erro
 	}
 	return nil
 }
-
