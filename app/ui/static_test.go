@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,6 +67,54 @@ func TestStaticFilesServePrecompressed(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStaticFilesStayInWeb checks that nothing outside the web folder
+// (the data folder with the secret key, the repository) is served, however
+// the address is written, and that folders are not listed.
+func TestStaticFilesStayInWeb(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "web", "icons"), 0o755)
+	os.MkdirAll(filepath.Join(dir, "data"), 0o700)
+	os.WriteFile(filepath.Join(dir, "web", "app.css"), []byte("css"), 0o644)
+	os.WriteFile(filepath.Join(dir, "data", "secret.key"), []byte("TOP-SECRET-KEY"), 0o600)
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x"), 0o644)
+	files := newStaticFiles(dir)
+
+	for _, p := range []string{
+		"/web/../data/secret.key",
+		"/web/..%2fdata/secret.key",
+		"/web/%2e%2e/data/secret.key",
+		"/web/%2e%2e%2fdata%2fsecret.key",
+		"/web/../go.mod",
+		"/data/secret.key",
+		"/web/",
+		"/web/icons/",
+		"/web/..",
+	} {
+		t.Run(p, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodGet, "http://plugboard.test/", nil)
+			req.URL.Path, req.URL.RawPath = mustUnescape(t, p), p
+			rec := httptest.NewRecorder()
+			files.ServeHTTP(rec, req)
+			body := rec.Body.String()
+			if strings.Contains(body, "TOP-SECRET-KEY") || strings.Contains(body, "module x") {
+				t.Fatalf("served a file outside web/: status %d, body %q", rec.Code, body)
+			}
+			if rec.Code == http.StatusOK {
+				t.Errorf("status: got 200 with %q, want a refusal", body)
+			}
+		})
+	}
+}
+
+func mustUnescape(t *testing.T, p string) string {
+	t.Helper()
+	u, err := url.PathUnescape(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 func TestResolve(t *testing.T) {

@@ -403,6 +403,8 @@ func TestConnectionEvents(t *testing.T) {
 		wantStatus(t, call(t, http.MethodDelete, ref, env.key, nil), http.StatusNoContent)
 		check(t, ref+"/events", []shared.EventType{shared.EventDeleted, shared.EventRevoked,
 			shared.EventAuthorized, shared.EventEdited, shared.EventCreated})
+		r := call(t, http.MethodGet, ref+"/events", env.otherKey, nil)
+		wantProblem(t, r, http.StatusNotFound, shared.CodeNotFound)
 	})
 	t.Run("unknown connection", func(t *testing.T) {
 		r := call(t, http.MethodGet, "/api/v1/connections/0123456789abcdef01234567/events", env.key, nil)

@@ -171,6 +171,24 @@ func TestCreateService(t *testing.T) {
 		}
 	})
 
+	t.Run("long name used twice", func(t *testing.T) {
+		def := basicService("")
+		delete(def, "id")
+		def["name"] = unique("Shop ") + strings.Repeat(" with a long name", 5)
+		first := createService(t, env.key, def)
+		second := createService(t, env.key, def)
+		for _, s := range []shared.Service{first, second} {
+			if msg := shared.CheckServiceID(s.ID); msg != "" {
+				t.Errorf("got id %q, which %s", s.ID, msg)
+			}
+			r := call(t, http.MethodPatch, "/api/v1/services/"+s.ID, env.key, obj{"description": "editable"})
+			wantStatus(t, r, http.StatusOK)
+		}
+		if first.ID == second.ID {
+			t.Errorf("got the id %q twice, want two", first.ID)
+		}
+	})
+
 	t.Run("name of a built-in service gets another id", func(t *testing.T) {
 		def := basicService("")
 		delete(def, "id")
@@ -397,6 +415,21 @@ func TestUpdateBuiltInService(t *testing.T) {
 		}
 		if !got.BuiltIn || got.Name != orig.Name || got.TokenURL != orig.TokenURL {
 			t.Errorf("got builtin %v name %q token url %q, want the catalog's", got.BuiltIn, got.Name, got.TokenURL)
+		}
+	})
+
+	t.Run("empty default scopes go back to the catalog's", func(t *testing.T) {
+		r := call(t, http.MethodPatch, path, key, obj{"default_scopes": []string{}})
+		wantStatus(t, r, http.StatusOK)
+		answered := decodeAs[shared.Service](t, r)
+		stored := decodeAs[shared.Service](t, call(t, http.MethodGet, path, key, nil))
+		if !slices.Equal(answered.DefaultScopes, stored.DefaultScopes) ||
+			!slices.Equal(stored.DefaultScopes, orig.DefaultScopes) {
+			t.Errorf("got answered %v stored %v, want both the catalog's %v",
+				answered.DefaultScopes, stored.DefaultScopes, orig.DefaultScopes)
+		}
+		if stored.ClientID != "my-gitlab-app" || !stored.ClientSecretSet {
+			t.Errorf("got client %q secret set %v, want the settings kept", stored.ClientID, stored.ClientSecretSet)
 		}
 	})
 

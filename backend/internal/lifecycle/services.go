@@ -176,7 +176,8 @@ func (m *Manager) CreateService(ctx context.Context, owner string, in shared.Ser
 					"You already have a service with the id %q.", in.ID)
 			}
 		}
-		in.ID = fmt.Sprintf("%s-%d", base, n)
+		// Room for the suffix keeps the id within its 63 characters.
+		in.ID = fmt.Sprintf("%s-%d", strings.TrimRight(base[:min(len(base), 60)], "-_"), n)
 	}
 }
 
@@ -247,6 +248,12 @@ func (m *Manager) UpdateService(ctx context.Context, owner, id string, patch map
 	}
 	if err != nil {
 		return shared.Service{}, err
+	}
+	if cur.BuiltIn {
+		// Answer what is stored: empty default scopes, for one, mean the
+		// catalog's again.
+		s, _ := m.catalog.Get(id)
+		return withSettings(s, rec).Public(), nil
 	}
 	next.ClientSecretSet = next.ClientSecret != ""
 	return next.Public(), nil

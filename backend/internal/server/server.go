@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -52,6 +53,9 @@ type Server struct {
 	stop     context.CancelFunc
 	access   *access.Service
 	mgr      *lifecycle.Manager
+	// shutdown makes a second Shutdown return the first one's result.
+	shutdown    sync.Once
+	shutdownErr error
 	// Boot is what this start prepared for signing in.
 	Boot access.Bootstrap
 }
@@ -253,8 +257,14 @@ func (s *Server) recordUsage(ctx context.Context) {
 }
 
 // Shutdown stops accepting requests, lets those in flight finish until
-// ctx ends, and closes the store.
+// ctx ends, and closes the store. Calling it again returns the first
+// call's result.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.shutdown.Do(func() { s.shutdownErr = s.shutdownOnce(ctx) })
+	return s.shutdownErr
+}
+
+func (s *Server) shutdownOnce(ctx context.Context) error {
 	s.stop()
 	err := s.app.ShutdownWithContext(ctx)
 	// Shutdown only closes listeners the server has begun to serve; one

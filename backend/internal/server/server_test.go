@@ -423,3 +423,61 @@ func hashOf(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+func TestShutdownTwice(t *testing.T) {
+	srv := mustStart(t, testConfig(t.TempDir()))
+	stop(t, srv)
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(context.Background()) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("got no return from a second Shutdown, want it to return at once")
+	}
+}
+
+// TestHTTPSPublicURL checks what a server behind TLS adds: a Secure
+// session cookie and HSTS. It is reached at its listen address, as a
+// TLS-terminating proxy would reach it.
+func TestHTTPSPublicURL(t *testing.T) {
+	cfg := testConfig(t.TempDir())
+	cfg.PublicURL = "https://plugboard.example"
+	srv := mustStart(t, cfg)
+
+	body := strings.NewReader(`{"api_key": "` + srv.Boot.APIKey + `"}`)
+	resp, err := http.Post("http://"+srv.Addr()+"/api/v1/session", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("got status %d, want 200", resp.StatusCode)
+	}
+	var secure bool
+	for _, c := range resp.Cookies() {
+		secure = secure || c.Name == "pb_session" && c.Secure && c.HttpOnly
+	}
+	if !secure {
+		t.Errorf("got Set-Cookie %q, want a Secure, HttpOnly pb_session", resp.Header.Values("Set-Cookie"))
+	}
+	if got := resp.Header.Get("Strict-Transport-Security"); !strings.Contains(got, "max-age=") {
+		t.Errorf("got Strict-Transport-Security %q, want a max-age", got)
+	}
+
+	var meta struct {
+		CallbackURL string `json:"callback_url"`
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+srv.Addr()+"/api/v1/meta", nil)
+	req.Header.Set("Authorization", "Bearer "+srv.Boot.APIKey)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&meta); err != nil {
+		t.Fatal(err)
+	}
+	if want := "https://plugboard.example/oauth/callback"; meta.CallbackURL != want {
+		t.Errorf("got callback URL %q, want %q", meta.CallbackURL, want)
+	}
+}
