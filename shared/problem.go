@@ -17,6 +17,7 @@ const (
 	CodeInvalidJSON         Code = "invalid_json"
 	CodeUnknownField        Code = "unknown_field"
 	CodeBodyTooLarge        Code = "body_too_large"
+	CodeRequestTooLarge     Code = "request_too_large"
 	CodeUnsupportedMedia    Code = "unsupported_media_type"
 	CodeValidation          Code = "validation_failed"
 	CodeUnauthorized        Code = "unauthorized"

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Limits on what a service or connection may hold. They keep documents
@@ -166,6 +167,9 @@ func (s *Service) validateParams(fe *FieldErrors) {
 		if !s.allowsParamIn(p.In) {
 			fe.Add(f+".in", "%q cannot be used by a %s service", p.In, s.AuthType.Label())
 		}
+		if p.In == InHeader && slices.Contains(reservedHeaders, strings.ToLower(p.Name)) && !strings.EqualFold(p.Name, "authorization") {
+			fe.Add(f+".name", "%q is set by Plugboard and cannot carry a credential", p.Name)
+		}
 		if p.Prefix != "" && p.In != InHeader {
 			fe.Add(f+".prefix", "only a header parameter can have a prefix")
 		}
@@ -297,6 +301,8 @@ func (s *Service) validateVerify(fe *FieldErrors, known map[string]bool) {
 	case v.Path != "":
 		if !strings.HasPrefix(v.Path, "/") {
 			fe.Add("verify_request.path", "must start with '/'")
+		} else if slices.ContainsFunc(strings.Split(strings.SplitN(v.Path, "?", 2)[0], "/"), isDotSegment) {
+			fe.Add("verify_request.path", "may not hold \".\" or \"..\" segments")
 		} else if s.APIBaseURL == "" {
 			fe.Add("verify_request.path", "needs api_base_url to be set")
 		}
@@ -329,12 +335,20 @@ func checkText(fe *FieldErrors, field, v string, max int, required bool) {
 		fe.Add(field, "is required")
 	case len(v) > max:
 		fe.Add(field, "is longer than %d characters", max)
-	case strings.ContainsFunc(v, isControl):
-		fe.Add(field, "may not contain control characters")
+	case strings.ContainsFunc(v, IsUnsafeTextRune):
+		fe.Add(field, "may not contain control or text-direction characters")
 	}
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// IsUnsafeTextRune reports whether r does not belong in a name a person
+// reads: a control character, or a bidirectional formatting character
+// (U+202A-U+202E, U+2066-U+2069...), which makes text display differently
+// from how it is stored.
+func IsUnsafeTextRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
+}
 
 func checkParamMap(fe *FieldErrors, field string, m map[string]string) {
 	if len(m) > MaxParams {
@@ -408,4 +422,13 @@ func checkTemplate(fe *FieldErrors, field, tmpl string, known map[string]bool, r
 		return
 	}
 	checkURL(fe, field, filled, required)
+}
+
+// isDotSegment reports whether a path segment, escaped or not, is "." or
+// "..".
+func isDotSegment(seg string) bool {
+	if d, err := url.PathUnescape(seg); err == nil {
+		seg = d
+	}
+	return seg == "." || seg == ".."
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -95,12 +96,15 @@ func TestOutcomeNotice(t *testing.T) {
 }
 
 func TestOAuthFailureText(t *testing.T) {
-	seen := map[string]bool{}
-	for _, code := range []string{"state_expired", "state_used", "state_unknown", "", "odd"} {
+	seen := map[string]string{}
+	for _, code := range []string{"state_expired", "state_unknown", "connection_gone", "internal_error", ""} {
 		txt := oauthFailureText(code)
-		if txt == "" || seen[txt] && code != "" && code != "odd" {
-			t.Errorf("%q: got %q", code, txt)
+		if other, dup := seen[txt]; dup {
+			t.Errorf("%q and %q: got the same text %q", code, other, txt)
 		}
-		seen[txt] = true
+		seen[txt] = code
+	}
+	if txt := oauthFailureText("<b>pay here</b>"); strings.Contains(txt, "pay here") {
+		t.Errorf("unknown code: got %q, which repeats the address's text", txt)
 	}
 }

@@ -46,26 +46,23 @@ func (p *oauthFailedPage) Render() app.UI {
 }
 
 // oauthFailureText says in plain words why the provider's answer could
-// not be used.
+// not be used. The code comes from the address, which anyone can write, so
+// only known codes are explained and nothing from it is shown as is.
 func oauthFailureText(code string) string {
 	switch code {
 	case "state_expired":
 		return "The authorization took too long: the request that Plugboard sent to the " +
-			"provider expired before the provider sent you back."
-	case "state_used":
-		return "This authorization was already completed. The page may have been reloaded, " +
-			"or the provider sent you back twice."
-	case "state_unknown", "state_missing", "invalid_state":
-		return "Plugboard did not recognise the provider's answer. It may belong to " +
-			"another browser or to an authorization started before Plugboard restarted."
+			"provider expired before the provider sent you back. Start it again."
+	case "state_unknown", "state_missing":
+		return "Plugboard did not recognise the provider's answer. It may have been used " +
+			"already (the page was reloaded), or belong to an authorization started elsewhere. " +
+			"Start it again from the connection."
+	case "connection_gone":
+		return "The connection was deleted while you were at the provider."
+	case "internal_error":
+		return "Plugboard could not finish the authorization because of an error on the " +
+			"server; it has been logged. Try again."
 	}
 	return "The provider sent you back, but Plugboard could not match its answer to a " +
-		"connection (" + codeOrUnknown(code) + ")."
-}
-
-func codeOrUnknown(code string) string {
-	if code == "" {
-		return "no reason given"
-	}
-	return "reason: " + code
+		"connection. Start the authorization again from the connection."
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/plugboard/plugboard/shared"
 )
@@ -39,6 +40,15 @@ func JSON(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &Error{Code: shared.CodeInvalidJSON, Detail: "The request body is empty; a JSON object was expected."}
 	}
+	// encoding/json would quietly store U+FFFD for invalid text; refuse
+	// it instead, so that what is stored is what was sent.
+	if !utf8.Valid(data) {
+		return &Error{Code: shared.CodeInvalidJSON, Detail: "The request body is not valid UTF-8 text."}
+	}
+	if loneSurrogate(data) {
+		return &Error{Code: shared.CodeInvalidJSON,
+			Detail: "The request body holds a \\u escape of half a UTF-16 surrogate pair, which is not a character."}
+	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -63,7 +73,7 @@ func explain(err error, target reflect.Type) error {
 		field := jsonPath(target, typ.Field)
 		if field == "" {
 			return &Error{Code: shared.CodeInvalidJSON,
-				Detail: fmt.Sprintf("The request body must be a JSON %s, not %s.", jsonKind(typ.Type.Kind().String()), typ.Value)}
+				Detail: fmt.Sprintf("The request body must be %s, not %s.", jsonKind(typ.Type.Kind().String()), typ.Value)}
 		}
 		return &Error{Code: shared.CodeValidation, Field: field,
 			Detail: fmt.Sprintf("must be %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)}
@@ -113,6 +123,55 @@ func jsonField(t reflect.Type, name string) reflect.Type {
 		}
 	}
 	return nil
+}
+
+// loneSurrogate reports whether data holds a \uD800-\uDFFF escape that is
+// not part of a high-low pair (RFC 8259 section 8.2 leaves its meaning
+// undefined).
+func loneSurrogate(data []byte) bool {
+	for i := 0; i+6 <= len(data); i++ {
+		if data[i] != '\\' {
+			continue
+		}
+		if data[i+1] != 'u' {
+			i++ // skip the escaped character, which may be a backslash
+			continue
+		}
+		r := hex4(data[i+2 : i+6])
+		switch {
+		case r >= 0xD800 && r <= 0xDBFF:
+			if i+12 > len(data) || data[i+6] != '\\' || data[i+7] != 'u' {
+				return true
+			}
+			if lo := hex4(data[i+8 : i+12]); lo < 0xDC00 || lo > 0xDFFF {
+				return true
+			}
+			i += 11
+		case r >= 0xDC00 && r <= 0xDFFF:
+			return true
+		default:
+			i += 5
+		}
+	}
+	return false
+}
+
+// hex4 reads four hexadecimal digits; -1 when they are not.
+func hex4(b []byte) int {
+	n := 0
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			n = n*16 + int(c-'0')
+		case c >= 'a' && c <= 'f':
+			n = n*16 + int(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			n = n*16 + int(c-'A'+10)
+		default:
+			return -1
+		}
+	}
+	return n
 }
 
 // jsonKind names a Go kind the way a JSON author would.

@@ -109,3 +109,30 @@ func TestJSONKeepsSecretsOutOfMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONRefusesBadText(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		ok   bool
+	}{
+		{"invalid UTF-8", "{\"name\":\"bad\xff\xfe\"}", false},
+		{"lone high surrogate", `{"name":"\ud800"}`, false},
+		{"lone low surrogate", `{"name":"x\udc00y"}`, false},
+		{"high then not low", `{"name":"\ud800\u0041"}`, false},
+		{"a real pair", `{"name":"\ud83d\ude00"}`, true},
+		{"escaped backslash before u", `{"name":"\\ud800"}`, true},
+		{"plain unicode", `{"name":"Zoë 日本"}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v struct {
+				Name string `json:"name"`
+			}
+			err := JSON([]byte(tt.body), &v)
+			if (err == nil) != tt.ok {
+				t.Fatalf("got error %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}

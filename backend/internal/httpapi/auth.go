@@ -52,7 +52,7 @@ func (s *server) authenticate(c *fiber.Ctx) error {
 			return authError(err, "Your session has ended; sign in again.")
 		}
 		if !isSafeMethod(c.Method()) && !p.CheckCSRF(c.Get(CSRFHeader)) {
-			return problem(shared.CodeForbidden, "The request lacks the session's CSRF token header ("+CSRFHeader+").")
+			return problem(shared.CodeForbidden, "The request lacks the session's CSRF token, or has a wrong one, in the "+CSRFHeader+" header; reload the page to get a fresh one.")
 		}
 		c.Locals(principalKey, p)
 		return c.Next()

@@ -24,8 +24,8 @@ func (s *server) listConnections(c *fiber.Ctx) error {
 	default:
 		return fieldProblem("status", "must be one of pending, connected, needs_reauth, revoked")
 	}
-	if len(q.Text) > 200 {
-		return fieldProblem("q", "is longer than 200 characters")
+	if msg := checkSearch(q.Text); msg != "" {
+		return fieldProblem("q", msg)
 	}
 	list, err := s.m.Connections(c.UserContext(), owner(c), q)
 	if err != nil {

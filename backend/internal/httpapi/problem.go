@@ -17,6 +17,7 @@ var statusOf = map[shared.Code]int{
 	shared.CodeInvalidJSON:         http.StatusBadRequest,
 	shared.CodeUnknownField:        http.StatusBadRequest,
 	shared.CodeBodyTooLarge:        http.StatusRequestEntityTooLarge,
+	shared.CodeRequestTooLarge:     http.StatusRequestHeaderFieldsTooLarge,
 	shared.CodeUnsupportedMedia:    http.StatusUnsupportedMediaType,
 	shared.CodeValidation:          http.StatusUnprocessableEntity,
 	shared.CodeUnauthorized:        http.StatusUnauthorized,
@@ -36,7 +37,7 @@ var statusOf = map[shared.Code]int{
 	shared.CodeProviderError:       http.StatusBadGateway,
 	shared.CodeUpstreamUnreachable: http.StatusBadGateway,
 	shared.CodeUpstreamTimeout:     http.StatusGatewayTimeout,
-	shared.CodeDestinationBlocked:  http.StatusBadGateway,
+	shared.CodeDestinationBlocked:  http.StatusUnprocessableEntity,
 	shared.CodeRateLimited:         http.StatusTooManyRequests,
 	shared.CodeInternal:            http.StatusInternalServerError,
 	shared.CodeUnavailable:         http.StatusServiceUnavailable,
@@ -47,6 +48,7 @@ var titleOf = map[shared.Code]string{
 	shared.CodeInvalidJSON:         "The request body is not valid JSON",
 	shared.CodeUnknownField:        "The request body has an unknown field",
 	shared.CodeBodyTooLarge:        "The request body is too large",
+	shared.CodeRequestTooLarge:     "The request address or headers are too large",
 	shared.CodeUnsupportedMedia:    "The request body must be JSON",
 	shared.CodeValidation:          "Some fields are not valid",
 	shared.CodeUnauthorized:        "Authentication is required",
@@ -132,6 +134,10 @@ func fiberProblem(fb *fiber.Error) *shared.Problem {
 		return problem(shared.CodeBodyTooLarge, "The request body is larger than the server accepts.")
 	case http.StatusBadRequest:
 		return problem(shared.CodeInvalidJSON, "The request is malformed.")
+	case http.StatusRequestHeaderFieldsTooLarge, http.StatusRequestURITooLong:
+		p := problem(shared.CodeRequestTooLarge, "The request's address or headers are larger than the server accepts.")
+		p.Status = fb.Code
+		return p
 	case http.StatusRequestTimeout:
 		return problem(shared.CodeInvalidJSON, "The request took too long to arrive.")
 	}
@@ -147,6 +153,10 @@ func fiberProblem(fb *fiber.Error) *shared.Problem {
 func sendProblem(c *fiber.Ctx, p *shared.Problem) error {
 	if p.Instance == "" {
 		p.Instance = c.Path()
+	}
+	if p.Status == fiber.StatusUnauthorized {
+		// RFC 9110 section 11.6.1: a 401 names the scheme to use.
+		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="plugboard"`)
 	}
 	if p.RetryAfter > 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(p.RetryAfter))

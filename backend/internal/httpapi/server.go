@@ -6,6 +6,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -100,6 +101,11 @@ func New(cfg Config) *fiber.App {
 	api.Get("/connections/:ref/token", s.token)
 	api.All("/connections/:ref/proxy/*", s.proxy)
 	api.Use(func(c *fiber.Ctx) error {
+		if allow := allowedMethods(app, c.Path()); len(allow) > 0 {
+			c.Set(fiber.HeaderAllow, strings.Join(allow, ", "))
+			return problem(shared.CodeMethodNotAllowed,
+				"This route accepts "+strings.Join(allow, ", ")+", not "+c.Method()+".")
+		}
 		return problem(shared.CodeNotFound, "No such route: "+c.Method()+" "+c.Path()+".")
 	})
 
@@ -107,6 +113,43 @@ func New(cfg Config) *fiber.App {
 		app.Use(adaptor.HTTPHandler(cfg.UI))
 	}
 	return app
+}
+
+// allowedMethods lists the methods of the API routes whose pattern matches
+// path, for a 405 answer. It runs only for requests no route took.
+func allowedMethods(app *fiber.App, path string) []string {
+	var out []string
+	for _, r := range app.GetRoutes(true) {
+		if !strings.HasPrefix(r.Path, "/api/") || r.Method == fiber.MethodHead ||
+			slices.Contains(out, r.Method) || !matchRoute(r.Path, path) {
+			continue
+		}
+		out = append(out, r.Method)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// matchRoute reports whether path fits a route pattern whose ":name"
+// segments match one segment and whose "*" matches the rest.
+func matchRoute(pattern, path string) bool {
+	ps := strings.Split(strings.Trim(pattern, "/"), "/")
+	xs := strings.Split(strings.Trim(path, "/"), "/")
+	for i, p := range ps {
+		switch {
+		case p == "*":
+			return true
+		case i >= len(xs):
+			return false
+		case strings.HasPrefix(p, ":"):
+			if xs[i] == "" {
+				return false
+			}
+		case p != xs[i]:
+			return false
+		}
+	}
+	return len(ps) == len(xs)
 }
 
 // handleError answers every error a handler returns.

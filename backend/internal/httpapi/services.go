@@ -2,6 +2,9 @@ package httpapi
 
 import (
 	"encoding/json"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -17,6 +20,9 @@ func (s *server) listServices(c *fiber.Ctx) error {
 	}
 	if q.AuthType != "" && !q.AuthType.Valid() {
 		return fieldProblem("auth_type", "must be one of oauth2, basic, api_key")
+	}
+	if msg := checkSearch(q.Text); msg != "" {
+		return fieldProblem("q", msg)
 	}
 	list, err := s.m.Services(c.UserContext(), owner(c), q)
 	if err != nil {
@@ -63,6 +69,19 @@ func (s *server) deleteService(c *fiber.Ctx) error {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
+}
+
+// checkSearch returns what is wrong with a search text, or "".
+func checkSearch(q string) string {
+	switch {
+	case len(q) > 200:
+		return "is longer than 200 characters"
+	case !utf8.ValidString(q):
+		return "is not valid UTF-8 text"
+	case strings.ContainsFunc(q, unicode.IsControl):
+		return "may not contain control characters"
+	}
+	return ""
 }
 
 // fieldProblem reports one invalid field.

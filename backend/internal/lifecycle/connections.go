@@ -38,8 +38,8 @@ func (m *Manager) CreateConnection(ctx context.Context, owner string, in shared.
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" {
 		fe.Add("name", "is required")
-	} else if len(in.Name) > shared.MaxNameLen || strings.ContainsFunc(in.Name, isControl) {
-		fe.Add("name", "must be at most %d characters, without control characters", shared.MaxNameLen)
+	} else if len(in.Name) > shared.MaxNameLen || strings.ContainsFunc(in.Name, shared.IsUnsafeTextRune) {
+		fe.Add("name", "must be at most %d characters, without control or text-direction characters", shared.MaxNameLen)
 	}
 	if in.ServiceID == "" {
 		fe.Add("service_id", "is required")
@@ -153,8 +153,8 @@ func (m *Manager) UpdateConnection(ctx context.Context, owner, ref string, p sha
 	var changed []string
 	if p.Name != nil {
 		name := strings.TrimSpace(*p.Name)
-		if name == "" || len(name) > shared.MaxNameLen || strings.ContainsFunc(name, isControl) {
-			fe.Add("name", "must be 1 to %d characters, without control characters", shared.MaxNameLen)
+		if name == "" || len(name) > shared.MaxNameLen || strings.ContainsFunc(name, shared.IsUnsafeTextRune) {
+			fe.Add("name", "must be 1 to %d characters, without control or text-direction characters", shared.MaxNameLen)
 		} else if name != c.Name {
 			set["name"] = name
 			changed = append(changed, "name")
@@ -229,8 +229,6 @@ func sameSet(a, b []string) bool {
 	}
 	return true
 }
-
-func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // Events returns a connection's history, newest first. The history of a
 // deleted connection is kept, so it can still be read by the id, ending

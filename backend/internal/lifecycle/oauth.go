@@ -21,6 +21,9 @@ import (
 	"github.com/plugboard/plugboard/shared"
 )
 
+// userAgent names Plugboard in the requests it sends to providers.
+const userAgent = "Plugboard"
+
 // StateTTL is how long an authorization may take, from the authorize call
 // to the provider's redirect back.
 const StateTTL = 10 * time.Minute
@@ -314,6 +317,10 @@ type recorder struct {
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Header.Get("User-Agent") == "" {
+		req = req.Clone(req.Context())
+		req.Header.Set("User-Agent", userAgent)
+	}
 	resp, err := r.base.RoundTrip(req)
 	if err != nil {
 		r.err = err

@@ -226,6 +226,11 @@ func (m *Manager) send(ctx context.Context, t *target, pr ProxyRequest) (*http.R
 	if err != nil {
 		return nil, fail(shared.CodeValidation, "The proxied path is not validly escaped.")
 	}
+	if hasDotSegment(decoded) {
+		// Paths are relative to the service's API base; "." and ".."
+		// segments would climb out of it on the service's side.
+		return nil, fail(shared.CodeValidation, "The proxied path may not hold \".\" or \"..\" segments.")
+	}
 	u := *t.base
 	u.Path = strings.TrimSuffix(t.base.Path, "/") + "/" + decoded
 	u.RawPath = strings.TrimSuffix(t.base.EscapedPath(), "/") + "/" + raw
@@ -299,4 +304,14 @@ func (m *Manager) FlushUsage(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// hasDotSegment reports whether a path holds a "." or ".." segment.
+func hasDotSegment(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }

@@ -121,6 +121,7 @@ func (m *Manager) revokeToken(ctx context.Context, svc *shared.Service, endpoint
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", userAgent)
 	if svc.TokenAuthStyle != shared.TokenAuthBody {
 		// RFC 6749 section 2.3.1: id and secret are form-encoded before
 		// they are joined for Basic authentication.

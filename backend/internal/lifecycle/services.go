@@ -142,6 +142,9 @@ func (m *Manager) CreateService(ctx context.Context, owner string, in shared.Ser
 	derived := in.ID == ""
 	if derived {
 		in.ID = strings.ReplaceAll(shared.SuggestLinkName(in.Name), "_", "-")
+		if shared.CheckServiceID(in.ID) != "" {
+			in.ID = "service-" + in.ID // a one-letter name gives too short an id
+		}
 	}
 	if _, builtin := m.catalog.Get(in.ID); builtin && !derived {
 		return shared.Service{}, fail(shared.CodeDuplicateService,

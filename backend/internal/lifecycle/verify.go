@@ -16,11 +16,13 @@ import (
 // Basic Auth or API-key connection, and stores them sealed only when the
 // service accepted them. Rejected values leave earlier ones as they were.
 func (m *Manager) authorizeWithParams(ctx context.Context, owner string, svc *shared.Service, c shared.Connection, params map[string]string) (shared.Connection, error) {
-	if err := m.limiter.allow(owner, c.ID); err != nil {
-		return c, err
-	}
+	// Checking the values sends nothing, so it comes before the limiter:
+	// a typo costs no attempt.
 	if fe := shared.CheckParamValues(svc, params, false); len(fe) > 0 {
 		return c, invalid(fe)
+	}
+	if err := m.limiter.allow(owner, c.ID); err != nil {
+		return c, err
 	}
 	values := shared.WithDefaults(svc, params, false)
 
@@ -29,7 +31,7 @@ func (m *Manager) authorizeWithParams(ctx context.Context, owner string, svc *sh
 	if svc.Verify != nil {
 		status, err := m.sendVerify(ctx, svc, requestValues(svc, c, values), nil)
 		if err != nil {
-			m.record(ctx, owner, c.ID, shared.EventVerificationFailed, shared.OutcomeFailed, errorWords(err)+".")
+			m.record(ctx, owner, c.ID, shared.EventVerificationFailed, shared.OutcomeFailed, sentence(errorWords(err)))
 			return c, err
 		}
 		if !svc.Verify.Accepts(status) {
@@ -137,7 +139,7 @@ func (m *Manager) sendVerify(ctx context.Context, svc *shared.Service, values ma
 		return 0, fail(shared.CodeValidation, "The verification address is not valid.")
 	}
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "Plugboard")
+	req.Header.Set("User-Agent", userAgent)
 	for k, v := range svc.Headers {
 		req.Header.Set(k, v)
 	}
@@ -209,7 +211,7 @@ func (m *Manager) Verify(ctx context.Context, owner, ref string) (shared.Connect
 func (m *Manager) verifyWith(ctx context.Context, owner string, svc *shared.Service, c shared.Connection, values map[string]string, auth func(*http.Request)) (shared.Connection, error) {
 	status, err := m.sendVerify(ctx, svc, values, auth)
 	if err != nil {
-		m.record(ctx, owner, c.ID, shared.EventVerificationFailed, shared.OutcomeFailed, errorWords(err)+".")
+		m.record(ctx, owner, c.ID, shared.EventVerificationFailed, shared.OutcomeFailed, sentence(errorWords(err)))
 		return c, err
 	}
 	if svc.Verify.Accepts(status) {
