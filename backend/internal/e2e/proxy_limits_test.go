@@ -62,7 +62,7 @@ func TestProxyLimits(t *testing.T) {
 			wantCode: shared.CodeUpstreamTimeout, wantCalls: 1},
 		{name: "unreachable service", link: "gone", path: "x", wantStatus: http.StatusBadGateway,
 			wantCode: shared.CodeUpstreamUnreachable},
-		{name: "private address", link: "private", path: "x", wantStatus: http.StatusBadGateway,
+		{name: "private address", link: "private", path: "x", wantStatus: http.StatusUnprocessableEntity,
 			wantCode: shared.CodeDestinationBlocked},
 		{name: "body at the cap", link: "lim", path: "upload",
 			body: bytes.Repeat([]byte("a"), httpapi.MaxProxyBodyBytes), wantStatus: http.StatusOK, wantCalls: 1},
@@ -113,7 +113,7 @@ func TestProxyLimits(t *testing.T) {
 // refuses a body early closes the connection with the rest unread, which
 // resets it; net/http's client then reports its failed write instead of
 // the answer that arrived first.
-func proxyRawPost(t *testing.T, pb *proxyPlugboard, path string, size int, chunked bool) proxyAnswer {
+func proxyRawPost(t *testing.T, pb *testPlugboard, path string, size int, chunked bool) apiAnswer {
 	t.Helper()
 	conn, err := net.Dial("tcp", pb.srv.Addr())
 	if err != nil {
@@ -153,5 +153,5 @@ func proxyRawPost(t *testing.T, pb *proxyPlugboard, path string, size int, chunk
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	return proxyAnswer{status: resp.StatusCode, header: resp.Header, body: body}
+	return apiAnswer{status: resp.StatusCode, header: resp.Header, body: body}
 }

@@ -260,7 +260,7 @@ func (m *Manager) send(ctx context.Context, t *target, pr ProxyRequest) (*http.R
 			Detail: t.svc.Name + " answered with a body larger than the proxy passes on."}
 	}
 	if err != nil {
-		return nil, upstreamError(err, t.svc.Name+" could not be reached")
+		return nil, upstreamError(err, "Forwarding the request to "+t.svc.Name+" failed")
 	}
 	return resp, nil
 }
