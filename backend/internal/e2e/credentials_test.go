@@ -227,7 +227,7 @@ func TestCredConnect(t *testing.T) {
 				t.Errorf("after rejection: got config user %q, want none", got.Config["user"])
 			}
 			verify := "/api/v1/connections/" + conn.ID + "/verify"
-			if a := pb.call(t, http.MethodPost, verify, nil); a.status != http.StatusConflict {
+			if a := pb.request(t, http.MethodPost, verify, nil); a.status != http.StatusConflict {
 				t.Errorf("verify after rejection: got %d (%s), want 409", a.status, a.body)
 			}
 
@@ -273,7 +273,7 @@ func TestCredConnect(t *testing.T) {
 
 // credWantRejected checks a 422 credentials_rejected answer whose message
 // names every display name.
-func credWantRejected(t *testing.T, a credAnswer, names []string) {
+func credWantRejected(t *testing.T, a apiAnswer, names []string) {
 	t.Helper()
 	if a.status != http.StatusUnprocessableEntity {
 		t.Fatalf("status: got %d (%s), want 422", a.status, a.body)
@@ -548,7 +548,7 @@ func TestVerifyRecordsOutcome(t *testing.T) {
 	if !credHasEvent(pb.events(t, conn.ID), shared.EventVerificationFailed, shared.OutcomeFailed) {
 		t.Errorf("events: no verification_failed recorded")
 	}
-	if a := pb.call(t, http.MethodPost, verifyPath, nil); a.status != http.StatusConflict ||
+	if a := pb.request(t, http.MethodPost, verifyPath, nil); a.status != http.StatusConflict ||
 		a.problem(t).Code != shared.CodeNeedsReauth {
 		t.Errorf("verify while needing re-authorization: got %d (%s), want 409 needs_reauth", a.status, a.body)
 	}
@@ -563,7 +563,7 @@ func TestVerifyRecordsOutcome(t *testing.T) {
 
 	// An unreachable service is not a refusal: still connected.
 	fake.Close()
-	a := pb.call(t, http.MethodPost, verifyPath, nil)
+	a := pb.request(t, http.MethodPost, verifyPath, nil)
 	if a.status != http.StatusBadGateway || a.problem(t).Code != shared.CodeUpstreamUnreachable {
 		t.Errorf("verify, service down: got %d (%s), want 502 upstream_unreachable", a.status, a.body)
 	}
@@ -645,10 +645,10 @@ func TestCredPlaceholderValues(t *testing.T) {
 		t.Run(strconv.Quote(bad), func(t *testing.T) {
 			in := shared.ConnectionInput{Name: "Placeholder " + strconv.Itoa(i), ServiceID: basic,
 				Config: map[string]string{"account": bad}}
-			credWantField(t, pb.call(t, http.MethodPost, "/api/v1/connections", in), "config.account")
+			credWantField(t, pb.request(t, http.MethodPost, "/api/v1/connections", in), "config.account")
 
 			patch := shared.ConnectionPatch{Config: &map[string]string{"account": bad}}
-			a := pb.call(t, http.MethodPatch, "/api/v1/connections/"+good.ID, patch)
+			a := pb.request(t, http.MethodPatch, "/api/v1/connections/"+good.ID, patch)
 			credWantField(t, a, "config.account")
 			if got := pb.connection(t, good.ID).Config["account"]; got != "acme-01.eu" {
 				t.Errorf("account after a refused edit: got %q, want %q", got, "acme-01.eu")
@@ -672,7 +672,7 @@ func TestCredPlaceholderValues(t *testing.T) {
 }
 
 // credWantField checks a 422 validation answer about exactly field.
-func credWantField(t *testing.T, a credAnswer, field string) {
+func credWantField(t *testing.T, a apiAnswer, field string) {
 	t.Helper()
 	if a.status != http.StatusUnprocessableEntity {
 		t.Errorf("status: got %d (%s), want 422", a.status, a.body)

@@ -1,11 +1,8 @@
 package e2e
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -14,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/plugboard/plugboard/backend/internal/server"
 	"github.com/plugboard/plugboard/shared"
 )
 
@@ -22,159 +18,36 @@ import (
 // tests start: short, so that a slow service answers 504 quickly.
 const credOutboundTimeout = 700 * time.Millisecond
 
-// credPlugboard is a running Plugboard and an API client for its first
-// owner.
-type credPlugboard struct {
-	srv     *server.Server
-	dataDir string
-	key     string
-	once    sync.Once
-}
-
 // credStartServer starts Plugboard on a free port with an embedded
 // database in a fresh folder; it is shut down when the test ends.
-func credStartServer(t *testing.T) *credPlugboard {
+func credStartServer(t *testing.T) *testPlugboard {
 	t.Helper()
-	dir := t.TempDir()
-	cfg := server.Config{
-		Addr:            "127.0.0.1:0",
-		DataDir:         dir,
-		AllowHosts:      "127.0.0.1,localhost",
-		OutboundTimeout: credOutboundTimeout,
-	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := server.Start(t.Context(), cfg, log, io.Discard)
-	if err != nil {
-		t.Fatalf("start plugboard: %v", err)
-	}
-	pb := &credPlugboard{srv: srv, dataDir: dir, key: srv.Boot.APIKey}
-	t.Cleanup(func() { pb.shutdown(t) })
-	return pb
-}
-
-// shutdown stops the server and closes its database; later calls do
-// nothing.
-func (pb *credPlugboard) shutdown(t *testing.T) {
-	pb.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		if err := pb.srv.Shutdown(ctx); err != nil {
-			t.Errorf("shut down plugboard: %v", err)
-		}
-	})
-}
-
-// credAnswer is one answer of the Plugboard API.
-type credAnswer struct {
-	status int
-	header http.Header
-	body   []byte
-}
-
-// problem decodes the answer as a problem document.
-func (a credAnswer) problem(t *testing.T) shared.Problem {
-	t.Helper()
-	var p shared.Problem
-	if err := json.Unmarshal(a.body, &p); err != nil {
-		t.Fatalf("decode problem %s: %v", a.body, err)
-	}
-	return p
-}
-
-// call sends a request with the owner's API key and returns the answer.
-func (pb *credPlugboard) call(t *testing.T, method, path string, body any) credAnswer {
-	t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			t.Fatalf("encode body: %v", err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(t.Context(), method, pb.srv.URL()+path, rd)
-	if err != nil {
-		t.Fatalf("build request: %v", err)
-	}
-	req.Header.Set("Authorization", "Bearer "+pb.key)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("read answer of %s %s: %v", method, path, err)
-	}
-	return credAnswer{status: resp.StatusCode, header: resp.Header, body: b}
-}
-
-// mustCall is call that fails the test unless the status is want, and
-// decodes the body into out when out is not nil.
-func (pb *credPlugboard) mustCall(t *testing.T, method, path string, body any, want int, out any) credAnswer {
-	t.Helper()
-	a := pb.call(t, method, path, body)
-	if a.status != want {
-		t.Fatalf("%s %s: got status %d (%s), want %d", method, path, a.status, a.body, want)
-	}
-	if out != nil {
-		if err := json.Unmarshal(a.body, out); err != nil {
-			t.Fatalf("decode answer of %s %s: %v", method, path, err)
-		}
-	}
-	return a
+	return startPlugboard(t, withOutboundTimeout(credOutboundTimeout))
 }
 
 // createService defines a custom service and returns its id.
-func (pb *credPlugboard) createService(t *testing.T, svc shared.Service) string {
+func (pb *testPlugboard) createService(t *testing.T, svc shared.Service) string {
 	t.Helper()
-	var out shared.Service
-	pb.mustCall(t, http.MethodPost, "/api/v1/services", svc, http.StatusCreated, &out)
-	return out.ID
+	return pb.addService(t, svc).ID
 }
 
 // createConnection adds a pending connection to a service.
-func (pb *credPlugboard) createConnection(t *testing.T, serviceID, name string,
+func (pb *testPlugboard) createConnection(t *testing.T, serviceID, name string,
 	config map[string]string) shared.Connection {
 	t.Helper()
-	var c shared.Connection
-	in := shared.ConnectionInput{Name: name, ServiceID: serviceID, Config: config}
-	pb.mustCall(t, http.MethodPost, "/api/v1/connections", in, http.StatusCreated, &c)
-	return c
+	return pb.addConnection(t, shared.ConnectionInput{Name: name, ServiceID: serviceID, Config: config})
 }
 
 // authorize posts the parameter values of a Basic Auth or API-key
 // connection.
-func (pb *credPlugboard) authorize(t *testing.T, connID string, params map[string]string) credAnswer {
+func (pb *testPlugboard) authorize(t *testing.T, connID string, params map[string]string) apiAnswer {
 	t.Helper()
-	return pb.call(t, http.MethodPost, "/api/v1/connections/"+connID+"/authorize",
+	return pb.request(t, http.MethodPost, "/api/v1/connections/"+connID+"/authorize",
 		map[string]any{"params": params})
 }
 
-// mustAuthorize authorizes and returns the connection the answer holds.
-func (pb *credPlugboard) mustAuthorize(t *testing.T, connID string, params map[string]string) shared.Connection {
-	t.Helper()
-	var out struct {
-		Connection shared.Connection `json:"connection"`
-	}
-	pb.mustCall(t, http.MethodPost, "/api/v1/connections/"+connID+"/authorize",
-		map[string]any{"params": params}, http.StatusOK, &out)
-	return out.Connection
-}
-
-// connection reads a connection.
-func (pb *credPlugboard) connection(t *testing.T, connID string) shared.Connection {
-	t.Helper()
-	var c shared.Connection
-	pb.mustCall(t, http.MethodGet, "/api/v1/connections/"+connID, nil, http.StatusOK, &c)
-	return c
-}
-
 // events reads a connection's history, newest first.
-func (pb *credPlugboard) events(t *testing.T, connID string) []shared.Event {
+func (pb *testPlugboard) events(t *testing.T, connID string) []shared.Event {
 	t.Helper()
 	var out struct {
 		Events []shared.Event `json:"events"`

@@ -5,11 +5,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -19,7 +17,7 @@ import (
 )
 
 // credOwnerID asks Plugboard whose API key the client holds.
-func credOwnerID(t *testing.T, pb *credPlugboard) string {
+func credOwnerID(t *testing.T, pb *testPlugboard) string {
 	t.Helper()
 	var s struct {
 		Owner struct {
@@ -54,15 +52,7 @@ func credOpenStore(t *testing.T, dir string) *store.Store {
 // credReadFiles returns the contents of every file under dir.
 func credReadFiles(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
-	out := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		out[path] = b
-		return err
-	})
+	out, err := dataFiles(dir)
 	if err != nil {
 		t.Fatalf("read %s: %v", dir, err)
 	}
@@ -135,7 +125,7 @@ func TestCredStoredDocuments(t *testing.T) {
 		}
 	}
 	secrets = append(secrets, pb.key)
-	pb.shutdown(t)
+	pb.stop()
 
 	files := credReadFiles(t, filepath.Join(pb.dataDir, "db"))
 	foundPlain := false
@@ -225,7 +215,7 @@ func TestCredRevoke(t *testing.T) {
 			if !credHasEvent(pb.events(t, conn.ID), shared.EventRevoked, shared.OutcomeOK) {
 				t.Errorf("events: no revoked event recorded")
 			}
-			a := pb.call(t, http.MethodPost, "/api/v1/connections/"+conn.ID+"/verify", nil)
+			a := pb.request(t, http.MethodPost, "/api/v1/connections/"+conn.ID+"/verify", nil)
 			if a.status != http.StatusConflict || a.problem(t).Code != shared.CodeNotConnected {
 				t.Errorf("verify after revoke: got %d (%s), want 409 not_connected", a.status, a.body)
 			}
@@ -242,7 +232,7 @@ func TestCredRevoke(t *testing.T) {
 		})
 	}
 
-	pb.shutdown(t)
+	pb.stop()
 	st := credOpenStore(t, pb.dataDir)
 	for id, kept := range ids {
 		_, err := st.GetCredential(t.Context(), owner, id)
@@ -260,7 +250,7 @@ func TestCredRevoke(t *testing.T) {
 // later refused: secret values never appear, non-secret ones do.
 func TestCredSecretsNeverReturned(t *testing.T) {
 	pb := credStartServer(t)
-	var bodies []credAnswer
+	var bodies []apiAnswer
 	var secrets []string
 	var connIDs []string
 	for i, v := range credVariants() {

@@ -545,19 +545,7 @@ func (e *oauthHydraEnv) testConcurrentRefresh(t *testing.T) {
 		return tok.AccessToken, nil
 	})
 
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("caller %d: %v", i, err)
-		}
-	}
-	if got[0] == old {
-		t.Errorf("callers got the expired token, want a refreshed one")
-	}
-	for i, tok := range got {
-		if tok != got[0] {
-			t.Errorf("caller %d got another token than caller 0", i)
-		}
-	}
+	oauthWantOneNewToken(t, got, errs, old, func(int) string { return "" })
 	if n := e.hydra.TokenRequests("refresh_token") - refreshes; n != 1 {
 		t.Errorf("Hydra counted %d refresh requests from 50 callers, want 1", n)
 	}

@@ -9,12 +9,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -25,7 +23,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/plugboard/plugboard/backend/internal/server"
 	"github.com/plugboard/plugboard/shared"
 	"github.com/plugboard/plugboard/shared/api"
 )
@@ -82,33 +79,11 @@ func (s *oauthSecrets) assertAbsent(t testing.TB, where string, text []byte) {
 	}
 }
 
-// oauthBuffer is a goroutine-safe log sink.
-type oauthBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *oauthBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// Bytes returns a copy of what was written.
-func (b *oauthBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
-}
-
 // oauthPlugboard is a running Plugboard whose debug log is kept.
 type oauthPlugboard struct {
-	srv     *server.Server
-	api     *api.Client
-	url     string
-	key     string
-	dataDir string
-	logs    *oauthBuffer
+	*testPlugboard
+	api *api.Client
+	url string
 }
 
 // oauthStart starts Plugboard with an embedded database and a debug log.
@@ -116,37 +91,21 @@ type oauthPlugboard struct {
 // searched for every secret in secrets.
 func oauthStart(t *testing.T, secrets *oauthSecrets) *oauthPlugboard {
 	t.Helper()
-	dir := t.TempDir()
-	logs := &oauthBuffer{}
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := server.Config{Addr: "127.0.0.1:0", DataDir: dir, AllowHosts: "127.0.0.1,localhost"}
-	srv, err := server.Start(t.Context(), cfg, logger, io.Discard)
-	if err != nil {
-		t.Fatalf("start plugboard: %v", err)
-	}
+	tp := startPlugboard(t, withLogs(slog.LevelDebug))
 	pb := &oauthPlugboard{
-		srv:     srv,
-		api:     api.New(srv.URL(), api.WithAPIKey(srv.Boot.APIKey)),
-		url:     srv.URL(),
-		key:     srv.Boot.APIKey,
-		dataDir: dir,
-		logs:    logs,
+		testPlugboard: tp,
+		api:           api.New(tp.srv.URL(), api.WithAPIKey(tp.key)),
+		url:           tp.srv.URL(),
 	}
 	secrets.add("API key", pb.key)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shut down plugboard: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("plugboard log:\n%s", logs.Bytes())
-		}
-		if !bytes.Contains(logs.Bytes(), []byte("level=DEBUG")) {
+		tp.stop()
+		logs := tp.logs.Bytes()
+		if !bytes.Contains(logs, []byte("level=DEBUG")) {
 			t.Errorf("the server log has no debug lines; the secret check would prove nothing")
 		}
-		secrets.assertAbsent(t, "the server log", logs.Bytes())
-		oauthScanFiles(t, dir, secrets)
+		secrets.assertAbsent(t, "the server log", logs)
+		oauthScanFiles(t, tp.dataDir, secrets)
 	})
 	return pb
 }
@@ -157,22 +116,14 @@ func (pb *oauthPlugboard) callbackURL() string { return pb.url + "/oauth/callbac
 // oauthScanFiles fails the test if any file below dir holds a secret.
 func oauthScanFiles(t testing.TB, dir string, secrets *oauthSecrets) {
 	t.Helper()
-	n := 0
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		n++
+	files, err := dataFiles(dir)
+	for path, b := range files {
 		secrets.assertAbsent(t, "the data file "+filepath.Base(path), b)
-		return nil
-	})
+	}
 	if err != nil {
 		t.Errorf("scan data files: %v", err)
 	}
+	n := len(files)
 	if n == 0 {
 		t.Errorf("found no data files in %s; the secret check would prove nothing", dir)
 	}
@@ -439,4 +390,24 @@ func oauthConcurrently(n int, fn func(i int) (string, error)) ([]string, []error
 func oauthSleepUntilStale(expiresAt time.Time, life time.Duration) {
 	margin := life / 4
 	time.Sleep(time.Until(expiresAt.Add(-margin)) + 100*time.Millisecond)
+}
+
+// oauthWantOneNewToken fails the test unless the concurrent callers that
+// got tokens and errs all got the same token, and not old. who names a
+// caller in the messages, after its number.
+func oauthWantOneNewToken(t testing.TB, got []string, errs []error, old string, who func(i int) string) {
+	t.Helper()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("caller %d: %v", i, err)
+		}
+	}
+	if got[0] == old {
+		t.Errorf("callers got the expired token, want a refreshed one")
+	}
+	for i, tok := range got {
+		if tok != got[0] {
+			t.Errorf("caller %d%s got another token than caller 0", i, who(i))
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -38,7 +37,7 @@ func TestOAuthTwoProcesses(t *testing.T) {
 	_, _ = rand.Read(key)
 	apiKey := oauthRandom("pb_two_processes_")
 	secrets.add("API key", apiKey)
-	ports := []string{oauthFreePort(t), oauthFreePort(t)}
+	ports := []string{freePort(t), freePort(t)}
 	public := "http://127.0.0.1:" + ports[0]
 	env := []string{
 		"MONGODB_URI=" + db.URI(),
@@ -109,19 +108,9 @@ func TestOAuthTwoProcesses(t *testing.T) {
 		return tok.AccessToken, nil
 	})
 
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("caller %d: %v", i, err)
-		}
-	}
-	if got[0] == old {
-		t.Errorf("callers got the expired token, want a refreshed one")
-	}
-	for i, tok := range got {
-		if tok != got[0] {
-			t.Errorf("caller %d (instance %s) got another token than caller 0", i, []string{"A", "B"}[i%2])
-		}
-	}
+	oauthWantOneNewToken(t, got, errs, old, func(i int) string {
+		return " (instance " + []string{"A", "B"}[i%2] + ")"
+	})
 	if n := hydra.TokenRequests("refresh_token") - refreshes; n != 1 {
 		t.Errorf("Hydra counted %d refresh requests from 50 callers on two instances, want 1", n)
 	}
@@ -135,7 +124,7 @@ type oauthProcess struct {
 	name string
 	url  string
 	api  *api.Client
-	logs *oauthBuffer
+	logs *logBuffer
 }
 
 // oauthRunProcess starts the binary listening on port with env, waits
@@ -146,10 +135,10 @@ func oauthRunProcess(t *testing.T, name, bin, port string, env []string, secrets
 	p := &oauthProcess{
 		name: name,
 		url:  "http://127.0.0.1:" + port,
-		logs: &oauthBuffer{},
+		logs: &logBuffer{},
 	}
 	cmd := exec.Command(bin)
-	cmd.Dir = oauthModuleRoot(t)
+	cmd.Dir = moduleRoot(t)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Env = append(cmd.Env, "PLUGBOARD_ADDR=127.0.0.1:"+port, "PLUGBOARD_DATA_DIR="+t.TempDir())
 	cmd.Stdout, cmd.Stderr = p.logs, p.logs
@@ -205,36 +194,9 @@ func oauthBuildPlugboard(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "plugboard")
 	cmd := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "./backend/cmd/plugboard")
-	cmd.Dir = oauthModuleRoot(t)
+	cmd.Dir = moduleRoot(t)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build plugboard: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// oauthModuleRoot is the directory of the enclosing go.mod.
-func oauthModuleRoot(t *testing.T) string {
-	t.Helper()
-	cmd := exec.Command("go", "env", "GOMOD")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		t.Fatal("no go.mod encloses the test")
-	}
-	return filepath.Dir(mod)
-}
-
-// oauthFreePort returns a loopback port that was free a moment ago.
-func oauthFreePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("find a free port: %v", err)
-	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
 }

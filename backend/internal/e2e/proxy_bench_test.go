@@ -242,7 +242,7 @@ func BenchmarkProxyExpiredToken(b *testing.B) {
 	pb := proxyStart(b, server.Config{})
 	o := proxyOAuthConnection(b, pb, "expiring", time.Second, nil)
 	o.provider.set(func(p *proxyProvider) { p.ttl = time.Hour })
-	exp := pb.get(b, o.link).TokenExpiresAt
+	exp := pb.connection(b, o.link).TokenExpiresAt
 	time.Sleep(time.Until(exp) + 50*time.Millisecond)
 
 	began := time.Now()

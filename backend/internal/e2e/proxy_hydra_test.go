@@ -14,7 +14,7 @@ import (
 
 // proxyBurst sends n requests through the proxy of connection link at the
 // same moment and returns each one's status and latency.
-func proxyBurst(t testing.TB, pb *proxyPlugboard, link string, n int) ([]int, []time.Duration) {
+func proxyBurst(t testing.TB, pb *testPlugboard, link string, n int) ([]int, []time.Duration) {
 	t.Helper()
 	statuses, took := make([]int, n), make([]time.Duration, n)
 	start := make(chan struct{})
@@ -57,7 +57,7 @@ func TestProxyHydra(t *testing.T) {
 		Scopes:       []string{"offline_access", "openid"},
 	})
 	hydra.SetLifespans(t, client.ID, 3*time.Second, 0)
-	svc := pb.service(t, shared.Service{
+	svc := pb.addService(t, shared.Service{
 		ID: "hydra", Name: "Hydra", AuthType: shared.AuthOAuth2, APIBaseURL: api.URL + "/api",
 		OAuth2: shared.OAuth2{
 			AuthorizationURL: hydra.AuthURL(), TokenURL: hydra.TokenURL(),
@@ -65,7 +65,7 @@ func TestProxyHydra(t *testing.T) {
 			Scopes: []shared.Scope{{Name: "offline_access"}}, DefaultScopes: []string{"offline_access"},
 		},
 	})
-	c := pb.connection(t, shared.ConnectionInput{Name: "hydra", LinkName: "hydra", ServiceID: svc.ID})
+	c := pb.addConnection(t, shared.ConnectionInput{Name: "hydra", LinkName: "hydra", ServiceID: svc.ID})
 	pb.authorizeOAuth(t, c.ID, func(u string) string { return hydra.Authorize(t, u).String() })
 	// Tokens from refreshes live long, so the burst needs only one.
 	hydra.SetLifespans(t, client.ID, time.Hour, 0)
@@ -88,7 +88,7 @@ func TestProxyHydra(t *testing.T) {
 	})
 
 	t.Run("200 callers on an expired token", func(t *testing.T) {
-		exp := pb.get(t, c.ID).TokenExpiresAt
+		exp := pb.connection(t, c.ID).TokenExpiresAt
 		if wait := time.Until(exp); exp.IsZero() || wait > 5*time.Second {
 			t.Fatalf("the connection's token expires in %v, want the first, short-lived token", wait)
 		}

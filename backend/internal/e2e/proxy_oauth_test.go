@@ -23,7 +23,7 @@ type proxyOAuth struct {
 // live ttl, with its API at a resource server of that provider, and
 // authorizes a connection to it. adjust, when not nil, changes the
 // service and the provider before the authorization.
-func proxyOAuthConnection(t testing.TB, pb *proxyPlugboard, link string, ttl time.Duration,
+func proxyOAuthConnection(t testing.TB, pb *testPlugboard, link string, ttl time.Duration,
 	adjust func(svc *shared.Service, o *proxyOAuth)) *proxyOAuth {
 	t.Helper()
 	o := &proxyOAuth{provider: proxyNewProvider(t, ttl), link: link}
@@ -40,8 +40,8 @@ func proxyOAuthConnection(t testing.TB, pb *proxyPlugboard, link string, ttl tim
 	if adjust != nil {
 		adjust(&svc, o)
 	}
-	svc = pb.service(t, svc)
-	c := pb.connection(t, shared.ConnectionInput{Name: link, LinkName: link, ServiceID: svc.ID})
+	svc = pb.addService(t, svc)
+	c := pb.addConnection(t, shared.ConnectionInput{Name: link, LinkName: link, ServiceID: svc.ID})
 	pb.authorizeOAuth(t, c.ID, o.provider.consent(t))
 	return o
 }
@@ -183,17 +183,17 @@ func TestProxyOAuth(t *testing.T) {
 func TestProxyNotConnected(t *testing.T) {
 	pb := proxyStart(t, server.Config{})
 	up := proxyNewUpstream(t, nil)
-	svc := pb.service(t, proxyAPIKeyService("nc", up.URL))
+	svc := pb.addService(t, proxyAPIKeyService("nc", up.URL))
 
-	pb.connection(t, shared.ConnectionInput{Name: "pending", LinkName: "pending", ServiceID: svc.ID})
-	revoked := pb.connection(t, shared.ConnectionInput{Name: "revoked", LinkName: "revoked", ServiceID: svc.ID})
+	pb.addConnection(t, shared.ConnectionInput{Name: "pending", LinkName: "pending", ServiceID: svc.ID})
+	revoked := pb.addConnection(t, shared.ConnectionInput{Name: "revoked", LinkName: "revoked", ServiceID: svc.ID})
 	pb.authorizeParams(t, revoked.ID, map[string]string{"X-Api-Key": "k"})
 	// One use puts the connection in the proxy's cache; revoking must
 	// take it out at once.
 	if a := pb.call(t, http.MethodGet, "revoked", "x", nil, nil); a.status != http.StatusOK {
 		t.Fatalf("before revoking: got status %d (%s), want 200", a.status, a.body)
 	}
-	pb.api(t, http.MethodPost, "/api/v1/connections/revoked/revoke", nil, http.StatusOK, nil)
+	pb.mustCall(t, http.MethodPost, "/api/v1/connections/revoked/revoke", nil, http.StatusOK, nil)
 
 	expired := proxyOAuthConnection(t, pb, "refused_refresh", time.Second, nil)
 	expired.provider.set(func(p *proxyProvider) { p.refuseRefresh = true })
@@ -248,7 +248,7 @@ func TestProxyNotConnected(t *testing.T) {
 			if n := len(tt.upstream.requests()) - before; n != tt.wantCalls {
 				t.Errorf("service got %d requests, want %d", n, tt.wantCalls)
 			}
-			if got := pb.get(t, tt.link).Status; got != tt.wantStatus {
+			if got := pb.connection(t, tt.link).Status; got != tt.wantStatus {
 				t.Errorf("connection status %q, want %q", got, tt.wantStatus)
 			}
 		})

@@ -504,7 +504,7 @@ func TestProxyPlaceholders(t *testing.T) {
 		shared.Param{Name: "tenant", DisplayName: "Tenant", In: shared.InPlaceholder, Required: true},
 		shared.Param{Name: "region", DisplayName: "Region", In: shared.InPlaceholder, Options: []string{"eu", "us"}, Default: "eu"},
 	)
-	svc = pb.service(t, svc)
+	svc = pb.addService(t, svc)
 
 	tests := []struct {
 		name    string
@@ -517,7 +517,7 @@ func TestProxyPlaceholders(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			link := fmt.Sprintf("tenant_%d", i)
-			c := pb.connection(t, shared.ConnectionInput{Name: link, LinkName: link, ServiceID: svc.ID, Config: tt.config})
+			c := pb.addConnection(t, shared.ConnectionInput{Name: link, LinkName: link, ServiceID: svc.ID, Config: tt.config})
 			pb.authorizeParams(t, c.ID, map[string]string{"X-Api-Key": "k"})
 			if a := pb.call(t, http.MethodGet, link, "v2/items?x=1", nil, nil); a.status != http.StatusOK {
 				t.Fatalf("got status %d (%s), want 200", a.status, a.body)

@@ -170,7 +170,7 @@ func TestProxyUsage(t *testing.T) {
 	up := proxyNewUpstream(t, nil)
 	c := proxyConnected(t, pb, proxyAPIKeyService("used", up.URL), "used", nil, map[string]string{"X-Api-Key": "k"})
 	cold := proxyConnected(t, pb, proxyAPIKeyService("cold", up.URL), "cold", nil, map[string]string{"X-Api-Key": "k"})
-	if got := pb.get(t, c.ID).LastUsedAt; !got.IsZero() {
+	if got := pb.connection(t, c.ID).LastUsedAt; !got.IsZero() {
 		t.Fatalf("before any use got last_used_at %v, want none", got)
 	}
 	// The first request reads the key and the connection.
@@ -197,7 +197,7 @@ func TestProxyUsage(t *testing.T) {
 		}
 	})
 	t.Run("last_used_at not written at once", func(t *testing.T) {
-		if got := pb.get(t, c.ID).LastUsedAt; !got.IsZero() {
+		if got := pb.connection(t, c.ID).LastUsedAt; !got.IsZero() {
 			t.Errorf("got last_used_at %v right after use, want it written later", got)
 		}
 		wire.take()
@@ -222,7 +222,7 @@ func TestProxyUsage(t *testing.T) {
 			t.Fatal(err)
 		}
 		wire.take()
-		other := &proxyPlugboard{t: t, srv: pb.srv, key: key, http: pb.http}
+		other := &testPlugboard{t: t, srv: pb.srv, key: key, http: pb.http}
 		// The second owner has no connection of that name: every caller
 		// gets the same answer, from one check of the key and one read.
 		statuses, _ := proxyBurst(t, other, "used", 50)
@@ -247,11 +247,11 @@ func TestProxyUsage(t *testing.T) {
 	t.Run("last_used_at after restart", func(t *testing.T) {
 		cfg.APIKey = pb.key
 		again := proxyStart(t, cfg)
-		got := again.get(t, c.ID).LastUsedAt
+		got := again.connection(t, c.ID).LastUsedAt
 		if got.Before(start) || got.After(end) {
 			t.Errorf("got last_used_at %v, want the last use, between %v and %v", got, start, end)
 		}
-		if got := again.get(t, cold.ID).LastUsedAt; !got.After(end) {
+		if got := again.connection(t, cold.ID).LastUsedAt; !got.After(end) {
 			t.Errorf("got last_used_at %v for the second connection, want its use after %v", got, end)
 		}
 	})

@@ -7,14 +7,11 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -46,7 +43,7 @@ const uiChromiumEnv = "PLUGBOARD_CHROMIUM"
 // the web app is built and newer than its sources. It returns the root.
 func uiEnter(t *testing.T) string {
 	t.Helper()
-	root := uiRepoRoot(t)
+	root := moduleRoot(t)
 	t.Chdir(root)
 
 	wasm, err := os.Stat(filepath.Join(root, "web", "app.wasm"))
@@ -57,25 +54,6 @@ func uiEnter(t *testing.T) string {
 		t.Fatalf("web/app.wasm is older than %s: run `make web/app.wasm` in the repository root", src)
 	}
 	return root
-}
-
-// uiRepoRoot is the directory of the go.mod above the working directory.
-func uiRepoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // uiNewerSource returns a Go file the web app is built from that changed
@@ -114,59 +92,14 @@ type uiServer struct {
 // session cookie's SameSite rule as it would in use.
 func uiStartServer(t *testing.T, host string) *uiServer {
 	t.Helper()
-	logs := &uiLog{}
-	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	cfg := server.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), AllowHosts: "127.0.0.1,localhost"}
+	var cfg server.Config
 	if host != "" {
-		port := uiFreePort(t)
+		port := freePort(t)
 		cfg.Addr = "127.0.0.1:" + port
 		cfg.PublicURL = "http://" + host + ":" + port
 	}
-	srv, err := server.Start(t.Context(), cfg, logger, io.Discard)
-	if err != nil {
-		t.Fatalf("start plugboard: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shut down plugboard: %v", err)
-		}
-		if t.Failed() {
-			t.Logf("plugboard log:\n%s", logs.String())
-		}
-	})
-	return &uiServer{srv: srv, api: api.New(srv.URL(), api.WithAPIKey(srv.Boot.APIKey))}
-}
-
-// uiFreePort returns a loopback port that was free a moment ago.
-func uiFreePort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
-}
-
-// uiLog is a log destination that goroutines share.
-type uiLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *uiLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *uiLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
+	pb := startPlugboard(t, withConfig(cfg), withLogs(slog.LevelInfo))
+	return &uiServer{srv: pb.srv, api: api.New(pb.srv.URL(), api.WithAPIKey(pb.key))}
 }
 
 // uiBrowser is one headless Chromium for a test. Each tab it opens has a
@@ -222,7 +155,7 @@ type uiTab struct {
 	t       *testing.T
 	ctx     context.Context
 	shots   string
-	console *uiLog
+	console *logBuffer
 }
 
 // tab opens a tab in a browser context of its own; screenshots go to
@@ -231,7 +164,7 @@ func (b *uiBrowser) tab(t *testing.T, dir string) *uiTab {
 	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	tab := &uiTab{t: t, ctx: ctx, shots: dir, console: &uiLog{}}
+	tab := &uiTab{t: t, ctx: ctx, shots: dir, console: &logBuffer{}}
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("open a tab: %v", err)
 	}

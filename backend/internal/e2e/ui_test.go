@@ -346,7 +346,7 @@ func TestUIBasicAuth(t *testing.T) {
 func TestUIScreenshots(t *testing.T) {
 	t.Run("the check finds blank images", uiTestBlankCheck)
 
-	root := uiRepoRoot(t)
+	root := moduleRoot(t)
 	for _, name := range uiShots {
 		path := filepath.Join(root, uiShotDir, name+".png")
 		buf, err := os.ReadFile(path)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -15,9 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/plugboard/plugboard/backend/internal/server"
 	"github.com/plugboard/plugboard/shared"
 	"github.com/plugboard/plugboard/shared/api"
 )
@@ -89,18 +86,8 @@ func ytBuild(t *testing.T) string {
 func ytStart(t *testing.T, upstream string) (base, key string) {
 	t.Helper()
 	ctx := context.Background()
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	srv, err := server.Start(ctx, server.Config{
-		Addr: "127.0.0.1:0", DataDir: t.TempDir(), AllowHosts: "127.0.0.1",
-	}, log, io.Discard)
-	if err != nil {
-		t.Fatalf("start plugboard: %v", err)
-	}
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(sctx)
-	})
+	pb := startPlugboard(t, withAllowHosts("127.0.0.1"), withLogTo(os.Stderr, slog.LevelError))
+	srv := pb.srv
 
 	c := api.New(srv.URL(), api.WithAPIKey(srv.Boot.APIKey))
 	svc, err := c.CreateService(ctx, shared.Service{
