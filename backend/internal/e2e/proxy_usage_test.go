@@ -232,9 +232,16 @@ func TestProxyUsage(t *testing.T) {
 			}
 		}
 		got := wire.take()
-		want := map[string]int{"find api_keys": 1, "update api_keys": 1, "find connections": 1}
-		if proxyFormat(got) != proxyFormat(want) {
-			t.Errorf("50 callers with a new key sent the database: %s; want %s", proxyFormat(got), proxyFormat(want))
+		// The key is checked once and then cached. A connection that does
+		// not exist is not cached: callers arriving together share one
+		// read, but one arriving after that read finished makes its own,
+		// so only an upper bound holds for those.
+		finds := got["find connections"]
+		delete(got, "find connections")
+		want := map[string]int{"find api_keys": 1, "update api_keys": 1}
+		if proxyFormat(got) != proxyFormat(want) || finds < 1 || finds >= 50 {
+			t.Errorf("50 callers with a new key sent the database: %s and find connections=%d; want %s and 1 to 49 connection reads",
+				proxyFormat(got), finds, proxyFormat(want))
 		}
 	})
 	t.Run("one write per connection at shutdown", func(t *testing.T) {
