@@ -22,6 +22,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/plugboard/plugboard/backend/internal/store"
+	"github.com/plugboard/plugboard/shared"
 )
 
 // Lifetimes of what this package issues.
@@ -52,6 +53,8 @@ type Principal struct {
 	Name    string
 	// KeyID is set when an API key authenticated the request.
 	KeyID string
+	// rights are the key's rights; nil for sessions, which may do all.
+	rights []shared.Right
 	// csrf is the CSRF token a browser session's requests must carry.
 	csrf string
 }
@@ -120,7 +123,8 @@ func (s *Service) Bootstrap(ctx context.Context, presetKey string) (Bootstrap, e
 		return b, err
 	}
 	if err := s.store.InsertKey(ctx, store.APIKey{
-		ID: store.NewID(), OwnerID: owner.ID, Name: "first key", Hash: hash(key), CreatedAt: now,
+		ID: store.NewID(), OwnerID: owner.ID, Name: "first key", Hash: hash(key),
+		Rights: allRights(), CreatedAt: now,
 	}); err != nil {
 		return b, err
 	}
@@ -168,7 +172,7 @@ func (s *Service) check(ctx context.Context, h string) (Principal, error) {
 		return Principal{}, err
 	}
 	now := s.now()
-	p := Principal{OwnerID: k.OwnerID, KeyID: k.ID}
+	p := Principal{OwnerID: k.OwnerID, KeyID: k.ID, rights: keyRights(k.Rights)}
 	_ = s.store.TouchKey(ctx, k.ID, now.UTC())
 	s.mu.Lock()
 	if len(s.cache) > 10000 {
@@ -290,7 +294,8 @@ func (s *Service) CreateOwner(ctx context.Context, name string) (ownerID, key st
 	}
 	key = keyPrefix + randomToken()
 	err = s.store.InsertKey(ctx, store.APIKey{
-		ID: store.NewID(), OwnerID: o.ID, Name: "first key", Hash: hash(key), CreatedAt: now,
+		ID: store.NewID(), OwnerID: o.ID, Name: "first key", Hash: hash(key),
+		Rights: allRights(), CreatedAt: now,
 	})
 	return o.ID, key, err
 }

@@ -69,6 +69,7 @@ func oaSteps(upstream string) []oaStep {
 		goodKey = `{"params":{"key":"good-key"}}`
 		badKey  = `{"params":{"key":"wrong-key"}}`
 		svcs    = "/api/v1/services"
+		keys    = "/api/v1/keys"
 		conns   = "/api/v1/connections"
 		probe   = conns + "/oa_main"
 		tube    = conns + "/oa_tube"
@@ -96,6 +97,19 @@ func oaSteps(upstream string) []oaStep {
 		{name: "change without CSRF token", auth: oaCookie, method: post, path: conns,
 			body: conn("No", "no_csrf", "youtube"), status: 403, code: shared.CodeForbidden,
 			offContract: true},
+
+		{name: "create key", method: post, path: keys,
+			body: `{"name":"Reader","rights":["read"]}`, status: 201},
+		{name: "create key without rights", method: post, path: keys,
+			body: `{"name":"None","rights":[]}`, status: 422, code: shared.CodeValidation,
+			offContract: true},
+		{name: "create key with unknown field", method: post, path: keys,
+			body: `{"name":"X","rights":["use"],"expires":"never"}`, status: 400,
+			code: shared.CodeUnknownField, offContract: true},
+		{name: "list keys", method: get, path: keys, status: 200},
+		{name: "delete key", method: del, path: keys + "/$KEYID", status: 204},
+		{name: "delete key again", method: del, path: keys + "/$KEYID", status: 404,
+			code: shared.CodeNotFound},
 
 		{name: "list services", method: get, path: svcs + "?auth_type=oauth2&q=you", status: 200},
 		{name: "list services of a bad type", method: get, path: svcs + "?auth_type=saml",
@@ -223,10 +237,12 @@ func oaUpstream(t *testing.T) *httptest.Server {
 // oaRun holds what the steps share: the validator, the caller's
 // credentials, and which described operations were exercised.
 type oaRun struct {
-	raw    []byte
-	model  *v3.Document
-	v      validator.Validator
-	key    string
+	raw   []byte
+	model *v3.Document
+	v     validator.Validator
+	key   string
+	// keyID is the id of the key the steps created, for "$KEYID".
+	keyID  string
 	cookie string
 	csrf   string
 	seen   map[string]bool
@@ -293,7 +309,8 @@ func (r *oaRun) step(t *testing.T, s oaStep) {
 func (r *oaRun) newRequest(t *testing.T, s oaStep, base string) *http.Request {
 	t.Helper()
 	body := strings.ReplaceAll(s.body, "$KEY", r.key)
-	req, err := http.NewRequest(s.method, base+s.path, strings.NewReader(body))
+	path := strings.ReplaceAll(s.path, "$KEYID", r.keyID)
+	req, err := http.NewRequest(s.method, base+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatalf("new request: %v", err)
 	}
@@ -386,6 +403,14 @@ func (r *oaRun) remember(t *testing.T, s oaStep, resp *http.Response, body []byt
 	switch {
 	case s.path == "/api/v1/openapi.json" && !bytes.Equal(body, r.raw):
 		t.Errorf("the served description differs from %s", oaDocFile)
+	case s.method == http.MethodPost && s.path == "/api/v1/keys" && resp.StatusCode == 201:
+		var k struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(body, &k); err != nil || k.ID == "" {
+			t.Fatalf("got no key id (%v) in %s", err, body)
+		}
+		r.keyID = k.ID
 	case s.method == http.MethodPost && s.path == "/api/v1/session" && resp.StatusCode == 200:
 		var sess struct {
 			CSRFToken string `json:"csrf_token"`

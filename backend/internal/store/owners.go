@@ -20,10 +20,13 @@ type Owner struct {
 // SHA-256 hash of the key is stored: keys are 256 random bits, so a fast
 // hash is enough and lets every request be checked by a single lookup.
 type APIKey struct {
-	ID         string    `bson:"_id"`
-	OwnerID    string    `bson:"owner_id"`
-	Name       string    `bson:"name"`
-	Hash       string    `bson:"hash"`
+	ID      string `bson:"_id"`
+	OwnerID string `bson:"owner_id"`
+	Name    string `bson:"name"`
+	Hash    string `bson:"hash"`
+	// Rights lists what the key may do, as shared.Right values. Keys
+	// stored before rights existed have none and may do everything.
+	Rights     []string  `bson:"rights,omitempty"`
 	CreatedAt  time.Time `bson:"created_at"`
 	LastUsedAt time.Time `bson:"last_used_at"`
 }
@@ -70,6 +73,32 @@ func (s *Store) KeyByHash(ctx context.Context, hash string) (APIKey, error) {
 	err := s.c(colKeys).FindOne(ctx, bson.D{{Key: "hash", Value: hash}}).Decode(&k)
 	if err != nil {
 		return APIKey{}, fmt.Errorf("find api key: %w", mapErr(err))
+	}
+	return k, nil
+}
+
+// ListKeys returns an owner's API keys, oldest first.
+func (s *Store) ListKeys(ctx context.Context, owner string) ([]APIKey, error) {
+	cur, err := s.c(colKeys).Find(ctx, bson.D{{Key: "owner_id", Value: owner}},
+		options.Find().SetSort(bson.D{{Key: "created_at", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("list api keys: %w", err)
+	}
+	var keys []APIKey
+	if err := cur.All(ctx, &keys); err != nil {
+		return nil, fmt.Errorf("list api keys: %w", err)
+	}
+	return keys, nil
+}
+
+// DeleteKey removes an owner's API key and returns it; ErrNotFound when
+// the owner has no key with that id.
+func (s *Store) DeleteKey(ctx context.Context, owner, id string) (APIKey, error) {
+	var k APIKey
+	err := s.c(colKeys).FindOneAndDelete(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "owner_id", Value: owner}}).Decode(&k)
+	if err != nil {
+		return APIKey{}, fmt.Errorf("delete api key: %w", mapErr(err))
 	}
 	return k, nil
 }

@@ -1,0 +1,106 @@
+package access
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/plugboard/plugboard/backend/internal/store"
+	"github.com/plugboard/plugboard/shared"
+)
+
+// ErrKeyNotFound: the owner has no API key with that id.
+var ErrKeyNotFound = errors.New("access: no such api key")
+
+// Can reports whether p holds right r. Browser sessions hold every right.
+func (p Principal) Can(r shared.Right) bool {
+	return p.KeyID == "" || slices.Contains(p.rights, r)
+}
+
+// CreateKey gives an owner a new API key with the rights in. The key is
+// returned once, in the answer; only its hash is stored.
+func (s *Service) CreateKey(ctx context.Context, owner string, in shared.KeyInput) (shared.NewAPIKey, error) {
+	if err := in.Check(); err != nil {
+		return shared.NewAPIKey{}, err
+	}
+
+	key := keyPrefix + randomToken()
+	k := store.APIKey{
+		ID: store.NewID(), OwnerID: owner, Name: in.Name, Hash: hash(key),
+		Rights: rightNames(in.Rights), CreatedAt: s.now().UTC().Truncate(time.Millisecond),
+	}
+	if err := s.store.InsertKey(ctx, k); err != nil {
+		return shared.NewAPIKey{}, err
+	}
+	return shared.NewAPIKey{APIKey: describe(k), Key: key}, nil
+}
+
+// ListKeys describes an owner's API keys, oldest first.
+func (s *Service) ListKeys(ctx context.Context, owner string) ([]shared.APIKey, error) {
+	keys, err := s.store.ListKeys(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]shared.APIKey, len(keys))
+	for i, k := range keys {
+		out[i] = describe(k)
+	}
+	return out, nil
+}
+
+// DeleteKey revokes an owner's API key. It stops working at once on this
+// server instance; other instances trust their cached check of it for at
+// most keyCacheTTL.
+func (s *Service) DeleteKey(ctx context.Context, owner, id string) error {
+	k, err := s.store.DeleteKey(ctx, owner, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrKeyNotFound
+	}
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	delete(s.cache, k.Hash)
+	s.mu.Unlock()
+	s.checking.Forget(k.Hash)
+	return nil
+}
+
+// describe is what the API shows of a stored key.
+func describe(k store.APIKey) shared.APIKey {
+	return shared.APIKey{
+		ID:         k.ID,
+		Name:       k.Name,
+		Rights:     keyRights(k.Rights),
+		CreatedAt:  k.CreatedAt,
+		LastUsedAt: k.LastUsedAt,
+	}
+}
+
+// keyRights reads stored rights. A key stored before rights existed has
+// none recorded and keeps the all-rights access it was created with.
+func keyRights(names []string) []shared.Right {
+	if len(names) == 0 {
+		return slices.Clone(shared.AllRights)
+	}
+	out := make([]shared.Right, 0, len(names))
+	for _, r := range shared.AllRights {
+		if slices.Contains(names, string(r)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// rightNames is how rights are stored.
+func rightNames(rights []shared.Right) []string {
+	out := make([]string, len(rights))
+	for i, r := range rights {
+		out[i] = string(r)
+	}
+	return out
+}
+
+// allRights is what the first key of an owner holds.
+func allRights() []string { return rightNames(shared.AllRights) }
