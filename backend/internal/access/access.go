@@ -57,6 +57,8 @@ type Principal struct {
 	rights []shared.Right
 	// csrf is the CSRF token a browser session's requests must carry.
 	csrf string
+	// SessionExpires is when a browser session ends; zero for API keys.
+	SessionExpires time.Time
 }
 
 // Service checks and issues credentials for calling Plugboard.
@@ -232,18 +234,18 @@ func (s *Service) newSession(ctx context.Context, owner string) (Session, error)
 }
 
 // SessionPrincipal checks a session cookie's token.
-func (s *Service) SessionPrincipal(ctx context.Context, token string) (Principal, time.Time, error) {
+func (s *Service) SessionPrincipal(ctx context.Context, token string) (Principal, error) {
 	if !strings.HasPrefix(token, sessionPrefix) {
-		return Principal{}, time.Time{}, ErrUnauthenticated
+		return Principal{}, ErrUnauthenticated
 	}
 	sess, err := s.store.SessionByHash(ctx, hash(token), s.now().UTC())
 	if errors.Is(err, store.ErrNotFound) {
-		return Principal{}, time.Time{}, ErrUnauthenticated
+		return Principal{}, ErrUnauthenticated
 	}
 	if err != nil {
-		return Principal{}, time.Time{}, err
+		return Principal{}, err
 	}
-	return Principal{OwnerID: sess.OwnerID, csrf: CSRFToken(token)}, sess.ExpiresAt, nil
+	return Principal{OwnerID: sess.OwnerID, csrf: CSRFToken(token), SessionExpires: sess.ExpiresAt}, nil
 }
 
 // CSRFToken derives a session's CSRF token from its secret token, so it

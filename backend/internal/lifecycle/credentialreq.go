@@ -2,7 +2,6 @@ package lifecycle
 
 import (
 	"net/http"
-	"net/url"
 
 	"github.com/plugboard/plugboard/shared"
 )
@@ -48,30 +47,4 @@ func applyCredentials(req *http.Request, svc *shared.Service, values map[string]
 	if changedQuery {
 		req.URL.RawQuery = q.Encode()
 	}
-}
-
-// credentialHeaders names the headers that carry a service's credentials,
-// so that they are never forwarded to another host.
-func credentialHeaders(svc *shared.Service) []string {
-	out := []string{"Authorization"}
-	for _, p := range svc.Params {
-		if p.In == shared.InHeader {
-			out = append(out, p.Name)
-		}
-	}
-	return out
-}
-
-// redactQuery hides the values of a service's query credentials in an
-// address shown to people.
-func redactQuery(u *url.URL, svc *shared.Service) string {
-	c := *u
-	q := c.Query()
-	for _, p := range svc.Params {
-		if p.In == shared.InQuery && q.Has(p.Name) {
-			q.Set(p.Name, "REDACTED")
-		}
-	}
-	c.RawQuery = q.Encode()
-	return c.String()
 }

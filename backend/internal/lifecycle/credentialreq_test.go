@@ -232,30 +232,3 @@ func TestRequestValues(t *testing.T) {
 		})
 	}
 }
-
-// TestRedactQuery checks that query credentials are hidden in an address
-// shown to people, and other query parameters kept.
-func TestRedactQuery(t *testing.T) {
-	svc := &shared.Service{Params: []shared.Param{{Name: "api_key", In: shared.InQuery, Secret: true}}}
-	tests := []struct {
-		name string
-		in   string
-		want string
-	}{
-		{name: "key hidden", in: "https://api.example.com/me?api_key=s3cret&format=json",
-			want: "https://api.example.com/me?api_key=REDACTED&format=json"},
-		{name: "no key", in: "https://api.example.com/me?format=json",
-			want: "https://api.example.com/me?format=json"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			u, err := url.Parse(tt.in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := redactQuery(u, svc); got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-		})
-	}
-}

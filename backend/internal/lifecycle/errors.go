@@ -40,11 +40,8 @@ func (e *Error) Is(target error) bool {
 	return errors.As(target, &t) && t.Code == e.Code && t.Detail == "" && t.Err == nil
 }
 
-// Errors to compare with errors.Is.
-var (
-	ErrNotFound = &Error{Code: shared.CodeNotFound}
-	ErrConflict = &Error{Code: shared.CodeDuplicateLinkName}
-)
+// ErrNotFound matches, with errors.Is, any "no such record" Error.
+var ErrNotFound = &Error{Code: shared.CodeNotFound}
 
 func fail(code shared.Code, format string, args ...any) *Error {
 	return &Error{Code: code, Detail: fmt.Sprintf(format, args...)}
