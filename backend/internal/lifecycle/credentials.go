@@ -17,6 +17,9 @@ type tokens struct {
 	RefreshToken string    `json:"refresh_token,omitempty"`
 	TokenType    string    `json:"token_type,omitempty"`
 	Expiry       time.Time `json:"expiry,omitzero"`
+	// Issued is when these tokens were received; fresh uses it to tell
+	// a short-lived token from a long-lived one.
+	Issued time.Time `json:"issued,omitzero"`
 }
 
 func (tokens) String() string               { return "[tokens redacted]" }

@@ -391,7 +391,7 @@ func errorWords(err error) string {
 // connected with its granted scopes, expiry and metadata.
 func (m *Manager) storeGrant(ctx context.Context, owner string, svc *shared.Service, c shared.Connection, a tokenAnswer, requested []string) error {
 	now := m.clock()
-	t := tokens{AccessToken: a.AccessToken, RefreshToken: a.RefreshToken, TokenType: a.TokenType}
+	t := tokens{AccessToken: a.AccessToken, RefreshToken: a.RefreshToken, TokenType: a.TokenType, Issued: now}
 	if a.ExpiresIn > 0 {
 		t.Expiry = now.Add(a.ExpiresIn)
 	}

@@ -31,7 +31,6 @@ type target struct {
 	base    *url.URL
 	values  map[string]string // Basic Auth and API key
 	token   tokens            // OAuth 2.0
-	issued  time.Time
 	expires time.Time
 }
 
@@ -93,7 +92,7 @@ func (tc *targetCache) forget(connID string) {
 // cached returns the target under key if it can be used as it is.
 func (m *Manager) cached(key string) *target {
 	t := m.targets.get(key, m.now())
-	if t == nil || (t.svc.AuthType == shared.AuthOAuth2 && !fresh(t.token, m.clock(), t.issued)) {
+	if t == nil || (t.svc.AuthType == shared.AuthOAuth2 && !fresh(t.token, m.clock())) {
 		return nil
 	}
 	return t
@@ -143,11 +142,7 @@ func (m *Manager) load(ctx context.Context, owner, ref, key string) (*target, er
 		if err != nil {
 			return nil, err
 		}
-		_, cred, err := m.loadTokens(ctx, owner, c.ID)
-		if err != nil {
-			return nil, err
-		}
-		t.token, t.issued = tok, cred.UpdatedAt
+		t.token = tok
 	} else {
 		secret, err := m.loadParams(ctx, owner, c.ID)
 		if err != nil {

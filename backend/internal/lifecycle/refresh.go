@@ -88,12 +88,12 @@ func usable(c shared.Connection) error {
 }
 
 // fresh reports whether t can be used now without a refresh.
-func fresh(t tokens, now time.Time, issued time.Time) bool {
+func fresh(t tokens, now time.Time) bool {
 	if t.Expiry.IsZero() {
 		return true
 	}
 	margin := maxRefreshMargin
-	if life := t.Expiry.Sub(issued); life > 0 && life/2 < margin {
+	if life := t.Expiry.Sub(t.Issued); !t.Issued.IsZero() && life > 0 && life/2 < margin {
 		margin = life / 2
 	}
 	return now.Add(margin).Before(t.Expiry)
@@ -110,7 +110,7 @@ func (m *Manager) freshTokens(ctx context.Context, owner string, svc *shared.Ser
 	if err != nil {
 		return tokens{}, err
 	}
-	if rejected == "" && fresh(t, m.clock(), cred.UpdatedAt) {
+	if rejected == "" && fresh(t, m.clock()) {
 		return t, nil
 	}
 	if rejected != "" && rejected != t.AccessToken {
@@ -212,7 +212,7 @@ func (m *Manager) refresh(ctx context.Context, owner string, svc *shared.Service
 	}
 
 	now := m.clock()
-	next := tokens{AccessToken: ans.AccessToken, RefreshToken: ans.RefreshToken, TokenType: ans.TokenType}
+	next := tokens{AccessToken: ans.AccessToken, RefreshToken: ans.RefreshToken, TokenType: ans.TokenType, Issued: now}
 	if next.RefreshToken == "" {
 		// RFC 6749 section 6: the provider may keep the refresh token.
 		next.RefreshToken = t.RefreshToken
