@@ -62,6 +62,10 @@ type Connection struct {
 	UpdatedAt      time.Time `json:"updated_at"`
 	ConnectedAt    time.Time `json:"connected_at,omitzero"`
 	LastUsedAt     time.Time `json:"last_used_at,omitzero"`
+	// SharedBy is set only in answers to a user an admin shared the
+	// connection with: the owner's username. Such a user may call the
+	// connection through the proxy and nothing more.
+	SharedBy string `json:"shared_by,omitempty"`
 }
 
 // ConnectionInput is the body of a request that creates a connection.

@@ -21,6 +21,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/plugboard/plugboard/backend/internal/audit"
 	"github.com/plugboard/plugboard/backend/internal/store"
 	"github.com/plugboard/plugboard/shared"
 )
@@ -64,6 +65,7 @@ type Principal struct {
 // Service checks and issues credentials for calling Plugboard.
 type Service struct {
 	store *store.Store
+	audit *audit.Recorder
 	now   func() time.Time
 
 	mu    sync.Mutex
@@ -78,9 +80,10 @@ type cachedKey struct {
 	checked time.Time
 }
 
-// New returns a Service over st.
-func New(st *store.Store) *Service {
-	return &Service{store: st, now: time.Now, cache: map[string]cachedKey{}}
+// New returns a Service over st that records sign-ins, keys and users
+// in trail (nil records nothing).
+func New(st *store.Store, trail *audit.Recorder) *Service {
+	return &Service{store: st, audit: trail, now: time.Now, cache: map[string]cachedKey{}}
 }
 
 // Bootstrap is what a server start prepared for signing in.

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/plugboard/plugboard/backend/internal/access"
+	"github.com/plugboard/plugboard/backend/internal/audit"
 	"github.com/plugboard/plugboard/backend/internal/lifecycle"
 	"github.com/plugboard/plugboard/shared"
 )
@@ -26,6 +27,7 @@ const MaxBodyBytes = 1 << 20
 type Config struct {
 	Manager *lifecycle.Manager
 	Access  *access.Service
+	Audit   *audit.Recorder
 	Log     *slog.Logger
 	// PublicURL is the address people and providers reach Plugboard at.
 	PublicURL string
@@ -38,6 +40,7 @@ type Config struct {
 type server struct {
 	m         *lifecycle.Manager
 	access    *access.Service
+	audit     *audit.Recorder
 	log       *slog.Logger
 	publicURL string
 	version   string
@@ -49,6 +52,7 @@ func New(cfg Config) *fiber.App {
 	s := &server{
 		m:         cfg.Manager,
 		access:    cfg.Access,
+		audit:     cfg.Audit,
 		log:       cfg.Log,
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"),
 		version:   cfg.Version,
@@ -84,10 +88,21 @@ func New(cfg Config) *fiber.App {
 	// Each route names the right an API key needs for it (see need).
 	read, manage, use := need(shared.RightRead), need(shared.RightManage), need(shared.RightUse)
 	api.Get("/meta", read, s.meta)
+	api.Delete("/sessions", manage, s.endSessions)
+	api.Put("/account/password", manage, s.changePassword)
 
 	api.Get("/keys", read, s.listKeys)
 	api.Post("/keys", manage, s.createKey)
 	api.Delete("/keys/:id", manage, s.deleteKey)
+
+	// Users and the audit trail are for admins (see requireAdmin).
+	admin := s.requireAdmin
+	api.Get("/users", read, admin, s.listUsers)
+	api.Post("/users", manage, admin, s.createUser)
+	api.Get("/users/:id", read, admin, s.getUser)
+	api.Patch("/users/:id", manage, admin, s.updateUser)
+	api.Delete("/users/:id", manage, admin, s.deleteUser)
+	api.Get("/audit", read, admin, s.listAudit)
 
 	api.Get("/services", read, s.listServices)
 	api.Post("/services", manage, s.createService)
@@ -105,6 +120,9 @@ func New(cfg Config) *fiber.App {
 	api.Post("/connections/:ref/verify", manage, s.verify)
 	api.Post("/connections/:ref/revoke", manage, s.revoke)
 	api.Get("/connections/:ref/token", use, s.token)
+	api.Get("/connections/:ref/shares", read, s.listShares)
+	api.Put("/connections/:ref/shares/:user", manage, admin, s.putShare)
+	api.Delete("/connections/:ref/shares/:user", manage, admin, s.deleteShare)
 	api.All("/connections/:ref/proxy/*", use, s.proxy)
 	api.Use(func(c *fiber.Ctx) error {
 		if allow := allowedMethods(app, c.Path()); len(allow) > 0 {

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"github.com/plugboard/plugboard/backend/internal/audit"
 	"github.com/plugboard/plugboard/backend/internal/catalog"
 	"github.com/plugboard/plugboard/backend/internal/outbound"
 	"github.com/plugboard/plugboard/backend/internal/seal"
@@ -22,6 +23,7 @@ import (
 // Manager runs the connection lifecycle.
 type Manager struct {
 	store       *store.Store
+	audit       *audit.Recorder
 	keys        *seal.Keyring
 	catalog     *catalog.Catalog
 	out         *outbound.Client
@@ -41,7 +43,10 @@ type Manager struct {
 
 // Config is what a Manager needs.
 type Config struct {
-	Store   *store.Store
+	Store *store.Store
+	// Audit receives the security-relevant events of connections and
+	// services; nil records none.
+	Audit   *audit.Recorder
 	Keys    *seal.Keyring
 	Catalog *catalog.Catalog
 	// Outbound is the only way out to providers.
@@ -61,6 +66,7 @@ type Config struct {
 func New(cfg Config) *Manager {
 	m := &Manager{
 		store:       cfg.Store,
+		audit:       cfg.Audit,
 		keys:        cfg.Keys,
 		catalog:     cfg.Catalog,
 		out:         cfg.Outbound,

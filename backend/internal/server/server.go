@@ -21,6 +21,7 @@ import (
 
 	"github.com/plugboard/plugboard/app/ui"
 	"github.com/plugboard/plugboard/backend/internal/access"
+	"github.com/plugboard/plugboard/backend/internal/audit"
 	"github.com/plugboard/plugboard/backend/internal/catalog"
 	"github.com/plugboard/plugboard/backend/internal/httpapi"
 	"github.com/plugboard/plugboard/backend/internal/lifecycle"
@@ -108,8 +109,10 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) 
 		return nil, fmt.Errorf("PLUGBOARD_ALLOW_HOSTS: %w", err)
 	}
 
+	trail := audit.New(s.store, log)
 	mgr := lifecycle.New(lifecycle.Config{
 		Store:    s.store,
+		Audit:    trail,
 		Keys:     keys,
 		Catalog:  cat,
 		Outbound: outbound.New(outbound.Config{Allow: allow, Timeout: cfg.OutboundTimeout}),
@@ -122,7 +125,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) 
 		CallbackURL: s.cfg.CallbackURL(),
 		Log:         log,
 	})
-	acc := access.New(s.store)
+	acc := access.New(s.store, trail)
 	s.access = acc
 	s.Boot, err = acc.Bootstrap(ctx, cfg.APIKey)
 	if err != nil {
@@ -133,6 +136,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) 
 	s.app = httpapi.New(httpapi.Config{
 		Manager:   mgr,
 		Access:    acc,
+		Audit:     trail,
 		Log:       log,
 		PublicURL: s.cfg.PublicURL,
 		Version:   cfg.Version,

@@ -33,6 +33,8 @@ const (
 	colStates      = "oauth_states"
 	colLeases      = "leases"
 	colMeta        = "meta"
+	colAudit       = "audit"
+	colShares      = "shares"
 )
 
 // Store is an open database with Plugboard's collections.
