@@ -56,7 +56,8 @@ type AuditEntry struct {
 	// Plugboard itself, or the username tried in a failed sign-in.
 	ActorName string `json:"actor_name"`
 	// Via is how the actor was signed in: "session", "api_key:<key id>",
-	// "password", "sign_in_link" or "system".
+	// "password", "sign_in_link", "system", or "oauth_callback" (a
+	// browser back from a provider, carrying the owner's flow state).
 	Via string `json:"via,omitempty"`
 	// IP is the client address the request came from, when there was one.
 	IP string `json:"ip,omitempty"`

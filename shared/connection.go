@@ -119,8 +119,8 @@ type Event struct {
 	ConnectionID string    `json:"connection_id"`
 	Type         EventType `json:"type"`
 	Outcome      Outcome   `json:"outcome"`
-	// Actor is who caused the event: an owner id, or "system" for
-	// background work such as a refresh.
+	// Actor is who caused the event: the acting user's username, or
+	// "system" for background work such as a refresh.
 	Actor  string    `json:"actor"`
 	Detail string    `json:"detail,omitempty"`
 	Time   time.Time `json:"time"`

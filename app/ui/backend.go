@@ -52,6 +52,30 @@ func (b *backend) Session(ctx context.Context) (*api.Session, error) {
 	return s, nil
 }
 
+// errNoSession says that no session is known yet.
+var errNoSession = errors.New("no session known yet")
+
+// cachedSession returns the session known, without asking the server.
+func (b *backend) cachedSession() (*api.Session, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.session == nil {
+		return nil, errNoSession
+	}
+	return b.session, nil
+}
+
+// Refresh asks the server for the session again, as after a change to
+// the signed-in user, and keeps it.
+func (b *backend) Refresh(ctx context.Context) (*api.Session, error) {
+	s, err := b.client().Session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.setSession(s)
+	return s, nil
+}
+
 // setSession keeps s as the current session; nil forgets it.
 func (b *backend) setSession(s *api.Session) {
 	b.mu.Lock()
@@ -151,6 +175,14 @@ func signInIfNeeded(ctx app.Context, err error) bool {
 	here := app.Window().URL()
 	ctx.Navigate(pathSignIn + "?next=" + url.QueryEscape(here.RequestURI()))
 	return true
+}
+
+// signedOut forgets the session and what was kept of the signed-in
+// user's data, then shows the sign-in page.
+func signedOut(ctx app.Context) {
+	server.setSession(nil)
+	forgetList(ctx)
+	ctx.Navigate(pathSignIn)
 }
 
 // afterSignIn returns where to go once signed in: the page the person

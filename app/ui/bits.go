@@ -103,3 +103,11 @@ func (c *copyField) copy(ctx app.Context, e app.Event) {
 	c.copied = app.Window().Get("document").Call("execCommand", "copy").Truthy()
 	c.failed = !c.copied
 }
+
+// classIf returns class when cond holds, or "".
+func classIf(cond bool, class string) string {
+	if cond {
+		return class
+	}
+	return ""
+}

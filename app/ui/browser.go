@@ -72,3 +72,14 @@ func goExternal(href string) {
 func online() bool {
 	return app.Window().Get("navigator").Get("onLine").Bool()
 }
+
+// clearInputs empties the inputs with the given ids. A render alone does
+// not: go-app drops an empty value attribute instead of setting the
+// input's value to "", so what was typed would stay.
+func clearInputs(ids ...string) {
+	for _, id := range ids {
+		if el := app.Window().GetElementByID(id); el.Truthy() {
+			el.Set("value", "")
+		}
+	}
+}

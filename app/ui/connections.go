@@ -239,7 +239,7 @@ func filterConnections(conns []shared.Connection, svcs map[string]shared.Service
 	var out []shared.Connection
 	for _, c := range conns {
 		hay := strings.ToLower(strings.Join([]string{
-			c.Name, c.LinkName, c.ServiceID, svcs[c.ServiceID].Name, c.Status.Label(),
+			c.Name, c.LinkName, c.ServiceID, svcs[c.ServiceID].Name, c.Status.Label(), c.SharedBy,
 		}, " "))
 		if strings.Contains(hay, q) {
 			out = append(out, c)

@@ -29,6 +29,7 @@ func (p *connectionsPage) row(c shared.Connection) app.UI {
 						Href(connectionPath(c.ID)).
 						Text(c.Name),
 					app.Code().Text(c.LinkName),
+					app.If(c.SharedBy != "", func() app.UI { return sharedByTag(c.SharedBy) }),
 				),
 			app.Div().
 				Class("row-status").
@@ -36,8 +37,16 @@ func (p *connectionsPage) row(c shared.Connection) app.UI {
 			app.Div().
 				Class("row-used").
 				Text(lastUsedText(p.now, c)),
-			app.If(!p.offline, func() app.UI { return p.rowActions(c) }),
+			app.If(!p.offline && c.SharedBy == "", func() app.UI { return p.rowActions(c) }),
 		)
+}
+
+// sharedByTag says who shared a connection with the signed-in user, who
+// may only call it through the proxy.
+func sharedByTag(owner string) app.UI {
+	return app.Span().
+		Class("shared-by").
+		Text("Shared by " + owner)
 }
 
 // rowActions are the buttons of a row: Connect or Re-authorize, Revoke

@@ -13,9 +13,12 @@ type textProps struct {
 	Error       string
 	Type        string
 	Placeholder string
-	Required    bool
-	Disabled    bool
-	OnInput     func(ctx app.Context, v string)
+	// Autocomplete is the input's autocomplete token, such as
+	// "username" or "new-password"; "off" when empty.
+	Autocomplete string
+	Required     bool
+	Disabled     bool
+	OnInput      func(ctx app.Context, v string)
 }
 
 // textField renders a label, the input, its hint and its error.
@@ -23,6 +26,10 @@ func textField(p textProps) app.UI {
 	kind := p.Type
 	if kind == "" {
 		kind = "text"
+	}
+	auto := p.Autocomplete
+	if auto == "" {
+		auto = "off"
 	}
 	return app.Div().
 		Class("field").
@@ -43,7 +50,7 @@ func textField(p textProps) app.UI {
 				Placeholder(p.Placeholder).
 				Required(p.Required).
 				Disabled(p.Disabled).
-				Attr("autocomplete", "off").
+				Attr("autocomplete", auto).
 				Aria("describedby", describedBy(p.ID, p.Hint != "", p.Error)).
 				Aria("invalid", p.Error != "").
 				OnInput(func(ctx app.Context, e app.Event) {
@@ -101,12 +108,13 @@ type selectProps struct {
 	Label    string
 	Value    string
 	Options  []option
+	Hint     string
 	Error    string
 	Disabled bool
 	OnChange func(ctx app.Context, v string)
 }
 
-// selectField renders a label and a select.
+// selectField renders a label, its hint and a select.
 func selectField(p selectProps) app.UI {
 	return app.Div().
 		Class("field").
@@ -114,10 +122,16 @@ func selectField(p selectProps) app.UI {
 			app.Label().
 				For(p.ID).
 				Text(p.Label),
+			app.If(p.Hint != "", func() app.UI {
+				return app.P().
+					ID(p.ID + "-hint").
+					Class("hint").
+					Text(p.Hint)
+			}),
 			app.Select().
 				ID(p.ID).
 				Disabled(p.Disabled).
-				Aria("describedby", describedBy(p.ID, false, p.Error)).
+				Aria("describedby", describedBy(p.ID, p.Hint != "", p.Error)).
 				Aria("invalid", p.Error != "").
 				OnChange(func(ctx app.Context, e app.Event) {
 					p.OnChange(ctx, ctx.JSSrc().Get("value").String())

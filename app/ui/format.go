@@ -101,3 +101,60 @@ func needsAuthorizing(s shared.Status) (string, bool) {
 func canRevoke(s shared.Status) bool {
 	return s == shared.StatusConnected || s == shared.StatusNeedsReauth
 }
+
+// displayName is how a user is shown: their name, or their username.
+func displayName(u shared.User) string {
+	if strings.TrimSpace(u.Name) != "" {
+		return u.Name
+	}
+	return u.Username
+}
+
+// roleLabel names a role for a person.
+func roleLabel(r shared.Role) string {
+	switch r {
+	case shared.RoleAdmin:
+		return "Admin"
+	case shared.RoleMember:
+		return "Member"
+	}
+	return string(r)
+}
+
+// auditLabels say in words what each action of the audit trail is.
+var auditLabels = map[shared.AuditAction]string{
+	shared.AuditSignIn:          "Signed in",
+	shared.AuditSignInFailed:    "Sign-in failed",
+	shared.AuditSignOut:         "Signed out",
+	shared.AuditSessionsEnded:   "Signed out everywhere",
+	shared.AuditPasswordChanged: "Password changed",
+	shared.AuditUserCreated:     "User created",
+	shared.AuditUserChanged:     "User changed",
+	shared.AuditUserDeleted:     "User deleted",
+	shared.AuditKeyCreated:      "API key created",
+	shared.AuditKeyRevoked:      "API key revoked",
+	shared.AuditServiceCreated:  "Service created",
+	shared.AuditServiceChanged:  "Service changed",
+	shared.AuditServiceDeleted:  "Service deleted",
+	shared.AuditConnCreated:     "Connection created",
+	shared.AuditConnAuthorized:  "Connection authorized",
+	shared.AuditConnRefreshed:   "Token refreshed",
+	shared.AuditConnFailed:      "Connection failed",
+	shared.AuditConnVerified:    "Connection verified",
+	shared.AuditConnRevoked:     "Connection revoked",
+	shared.AuditConnDeleted:     "Connection deleted",
+	shared.AuditConnShared:      "Connection shared",
+	shared.AuditConnUnshared:    "Connection unshared",
+}
+
+// auditLabel says in words what an audit action is.
+func auditLabel(a shared.AuditAction) string {
+	if l, ok := auditLabels[a]; ok {
+		return l
+	}
+	s := strings.ReplaceAll(string(a), "_", " ")
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

@@ -69,3 +69,9 @@ func loadList(ctx app.Context) (cachedList, bool) {
 	}
 	return l, true
 }
+
+// forgetList removes the kept list, so that the next person to sign in
+// on this browser never sees the last one's connections, even offline.
+func forgetList(ctx app.Context) {
+	ctx.LocalStorage().Del(listCacheKey)
+}

@@ -12,6 +12,10 @@ const (
 	pathSignIn        = "/signin"
 	pathNewConnection = "/connections/new"
 	pathOAuthFailed   = "/oauth/failed"
+	pathAccount       = "/account"
+	pathKeys          = "/keys"
+	pathUsers         = "/users"
+	pathAudit         = "/audit"
 )
 
 // RegisterRoutes tells go-app which component renders each page. Both the
@@ -22,6 +26,10 @@ func RegisterRoutes() {
 	app.Route(pathSignIn, func() app.Composer { return newSignInPage() })
 	app.Route(pathNewConnection, func() app.Composer { return newNewConnectionPage() })
 	app.Route(pathOAuthFailed, func() app.Composer { return newOAuthFailedPage() })
+	app.Route(pathAccount, func() app.Composer { return newAccountPage() })
+	app.Route(pathKeys, func() app.Composer { return newKeysPage() })
+	app.Route(pathUsers, func() app.Composer { return newUsersPage() })
+	app.Route(pathAudit, func() app.Composer { return newAuditPage() })
 	app.RouteWithRegexp(`^/connections/[^/]+$`, func() app.Composer { return newSummaryPage() })
 }
 

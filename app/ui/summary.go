@@ -27,6 +27,7 @@ type summaryPage struct {
 	svc    shared.Service
 	events []shared.Event
 	meta   *api.Meta
+	me     shared.User
 	now    time.Time
 
 	note    notice
@@ -72,19 +73,44 @@ type summaryData struct {
 	svc    *shared.Service
 	events []shared.Event
 	meta   *api.Meta
+	me     shared.User
 }
 
 func fetchSummary(ctx context.Context, id string) (summaryData, error) {
 	var d summaryData
-	var err error
+	s, err := server.Session(ctx)
+	if err != nil {
+		return d, err
+	}
+	d.me = s.User
 	client := server.client()
 	if d.conn, err = client.GetConnection(ctx, id); err != nil {
 		return d, err
+	}
+	if d.conn.SharedBy != "" {
+		return fetchSharedSummary(ctx, d)
 	}
 	if d.svc, err = client.GetService(ctx, d.conn.ServiceID); err != nil {
 		return d, err
 	}
 	if d.events, err = client.Events(ctx, d.conn.ID); err != nil {
+		return d, err
+	}
+	d.meta, err = server.Meta(ctx)
+	return d, err
+}
+
+// fetchSharedSummary completes d for a connection shared with the user:
+// its history is its owner's, and so may be its service, when a custom
+// one; the service then shows by its id.
+func fetchSharedSummary(ctx context.Context, d summaryData) (summaryData, error) {
+	svc, err := server.client().GetService(ctx, d.conn.ServiceID)
+	switch {
+	case err == nil:
+		d.svc = svc
+	case isForbidden(err) || describe(err).Code == shared.CodeNotFound:
+		d.svc = &shared.Service{ID: d.conn.ServiceID, Name: d.conn.ServiceID}
+	default:
 		return d, err
 	}
 	d.meta, err = server.Meta(ctx)
@@ -113,7 +139,7 @@ func (p *summaryPage) load(ctx app.Context, outcome string) {
 				return
 			}
 			p.status, p.fail = loaded, failure{}
-			p.conn, p.svc, p.events, p.meta = *d.conn, *d.svc, d.events, d.meta
+			p.conn, p.svc, p.events, p.meta, p.me = *d.conn, *d.svc, d.events, d.meta, d.me
 			ctx.Page().SetTitle(p.conn.Name + " · Plugboard")
 			if outcome != "" {
 				p.note = outcomeNotice(outcome, p.conn)
@@ -182,6 +208,12 @@ func (p *summaryPage) failedState() app.UI {
 		)
 }
 
+// shared reports whether the connection is another user's, shared with
+// the signed-in user, who may only call it through the proxy.
+func (p *summaryPage) shared() bool {
+	return p.conn.SharedBy != ""
+}
+
 func (p *summaryPage) loadedBody() app.UI {
 	return app.Div().Body(
 		p.actionBar(),
@@ -190,9 +222,14 @@ func (p *summaryPage) loadedBody() app.UI {
 			Body(
 				app.Div().Body(
 					p.detailsCard(),
-					p.historyCard(),
+					app.If(p.shared(), p.sharedCard).Else(p.historyCard),
 				),
-				p.serviceCard(),
+				app.Div().Body(
+					p.serviceCard(),
+					app.If(!p.shared() && p.me.Role == shared.RoleAdmin, func() app.UI {
+						return &sharingCard{ConnID: p.conn.ID, ConnName: p.conn.Name, OwnerID: p.me.ID}
+					}),
+				),
 			),
 		app.If(p.confirm != "", func() app.UI { return p.confirmDialog() }),
 		app.If(p.dialog, func() app.UI {

@@ -8,6 +8,14 @@ import (
 // actionBar holds the status and the buttons the status allows.
 func (p *summaryPage) actionBar() app.UI {
 	c := p.conn
+	if p.shared() {
+		return app.Div().
+			Class("action-bar").
+			Body(
+				statusBadge(c.Status),
+				sharedByTag(c.SharedBy),
+			)
+	}
 	label, authorize := needsAuthorizing(c.Status)
 	busy := p.busy != ""
 	return app.Div().

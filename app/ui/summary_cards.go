@@ -25,17 +25,22 @@ func (p *summaryPage) detailsCard() app.UI {
 					app.H2().
 						ID("details-title").
 						Text("Connection"),
-					app.Button().
-						Type("button").
-						Class("button button-quiet").
-						OnClick(p.startEdit).
-						Text("Edit"),
+					app.If(!p.shared(), func() app.UI {
+						return app.Button().
+							Type("button").
+							Class("button button-quiet").
+							OnClick(p.startEdit).
+							Text("Edit")
+					}),
 				),
 			app.Dl().
 				Class("facts").
 				Body(
 					fact("Link name", app.Code().Text(c.LinkName)),
 					fact("Status", statusBadge(c.Status)),
+					app.If(p.shared(), func() app.UI {
+						return fact("Shared by", app.Text(c.SharedBy))
+					}),
 					app.If(c.LastError != "", func() app.UI {
 						return fact("Last error", app.Span().
 							Class("error-text").
@@ -55,7 +60,7 @@ func (p *summaryPage) detailsCard() app.UI {
 					fact("Connected", app.Text(formatTime(c.ConnectedAt, "Never"))),
 					fact("Created", app.Text(formatTime(c.CreatedAt, "—"))),
 				),
-			app.If(p.svc.AuthType == shared.AuthOAuth2 && p.meta != nil, func() app.UI {
+			app.If(!p.shared() && p.svc.AuthType == shared.AuthOAuth2 && p.meta != nil, func() app.UI {
 				return &copyField{ID: "callback-url", Label: "Callback URL (register it at " +
 					p.svc.Name + ")", Value: p.meta.CallbackURL}
 			}),
@@ -167,6 +172,31 @@ func eventItem(e shared.Event) app.UI {
 		)
 }
 
+// sharedCard tells a user a connection was shared with what they may do
+// with it, in place of its history, which is its owner's.
+func (p *summaryPage) sharedCard() app.UI {
+	c := p.conn
+	return app.Section().
+		Class("card").
+		Aria("labelledby", "shared-title").
+		Body(
+			app.H2().
+				ID("shared-title").
+				Text("Shared with you"),
+			app.P().Text(c.SharedBy+" shared this connection with you. Your code can call "+
+				p.svc.Name+" through it, at"),
+			app.P().Body(app.Code().Text("/api/v1/connections/"+c.LinkName+"/proxy/…")),
+			app.P().
+				Class("hint").
+				Text("Your own connections come first: should one of yours have the link "+
+					"name "+c.LinkName+" too, use this one's id, "+c.ID+", in its place."),
+			app.P().
+				Class("hint").
+				Text("Only "+c.SharedBy+" can see its credentials and history, change, "+
+					"authorize, revoke or delete it."),
+		)
+}
+
 // serviceCard shows the service, editable when it is a custom one.
 func (p *summaryPage) serviceCard() app.UI {
 	svc := p.svc
@@ -198,7 +228,7 @@ func (p *summaryPage) serviceCard() app.UI {
 								ID("service-title").
 								Text(svc.Name),
 						),
-					app.If(!svc.BuiltIn, func() app.UI {
+					app.If(!svc.BuiltIn && !p.shared(), func() app.UI {
 						return app.Button().
 							Type("button").
 							Class("button button-quiet").
@@ -209,7 +239,7 @@ func (p *summaryPage) serviceCard() app.UI {
 			app.Dl().
 				Class("facts").
 				Body(p.serviceFacts()...),
-			app.If(svc.BuiltIn && svc.AuthType == shared.AuthOAuth2, func() app.UI {
+			app.If(svc.BuiltIn && svc.AuthType == shared.AuthOAuth2 && !p.shared(), func() app.UI {
 				return &clientEditor{Service: svc, OnSaved: p.serviceSaved}
 			}),
 		)

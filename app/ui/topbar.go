@@ -2,10 +2,12 @@ package ui
 
 import (
 	"github.com/maxence-charriere/go-app/v10/pkg/app"
+	"github.com/plugboard/plugboard/shared"
 )
 
 // topBar is the header of every signed-in page: the product's name, the
-// way home, who is signed in and the sign-out button.
+// links to the pages the signed-in user may open, who they are and the
+// sign-out button.
 type topBar struct {
 	app.Compo
 	// ctx is the component's own context, kept from OnMount: API results
@@ -13,7 +15,8 @@ type topBar struct {
 	// call may be gone from the page when the answer comes.
 	ctx app.Context
 
-	owner      string
+	user       shared.User
+	path       string
 	signingOut bool
 	err        string
 }
@@ -31,9 +34,36 @@ func (t *topBar) OnMount(ctx app.Context) {
 				signInIfNeeded(ctx, err)
 				return
 			}
-			t.owner = s.Owner.Name
+			t.user = s.User
 		})
 	})
+}
+
+// OnNav notes the page shown, which its link marks as current, and the
+// user, whom a page may have changed (their role, say).
+func (t *topBar) OnNav(ctx app.Context) {
+	t.path = ctx.Page().URL().Path
+	if s, err := server.cachedSession(); err == nil {
+		t.user = s.User
+	}
+}
+
+// navLink is one link of the main navigation.
+type navLink struct {
+	Path  string
+	Label string
+	// Admin links show only to admins.
+	Admin bool
+}
+
+// navLinks are the links of the main navigation, in order.
+var navLinks = []navLink{
+	{Path: pathHome, Label: "Connections"},
+	{Path: pathNewConnection, Label: "Add connection"},
+	{Path: pathKeys, Label: "API keys"},
+	{Path: pathUsers, Label: "Users", Admin: true},
+	{Path: pathAudit, Label: "Audit", Admin: true},
+	{Path: pathAccount, Label: "Account"},
 }
 
 // Render draws the bar.
@@ -52,24 +82,11 @@ func (t *topBar) Render() app.UI {
 						Height(28),
 					app.Span().Text("Plugboard"),
 				),
-			app.Nav().
-				Aria("label", "Main").
-				Body(
-					app.A().
-						Href(pathHome).
-						Text("Connections"),
-					app.A().
-						Href(pathNewConnection).
-						Text("Add connection"),
-				),
+			t.nav(),
 			app.Div().
 				Class("account").
 				Body(
-					app.If(t.owner != "", func() app.UI {
-						return app.Span().
-							Class("owner").
-							Text(t.owner)
-					}),
+					app.If(t.user.ID != "", t.who),
 					app.Button().
 						Type("button").
 						Class("button button-quiet").
@@ -83,6 +100,48 @@ func (t *topBar) Render() app.UI {
 							Text(t.err)
 					}),
 				),
+		)
+}
+
+// nav lists the links the user may follow; the current page's link says
+// so to assistive technology.
+func (t *topBar) nav() app.UI {
+	admin := t.user.Role == shared.RoleAdmin
+	var links []navLink
+	for _, l := range navLinks {
+		if !l.Admin || admin {
+			links = append(links, l)
+		}
+	}
+	return app.Nav().
+		Aria("label", "Main").
+		Body(
+			app.Range(links).Slice(func(i int) app.UI {
+				l := links[i]
+				a := app.A().
+					Href(l.Path).
+					Text(l.Label)
+				if l.Path == t.path {
+					a = a.Aria("current", "page")
+				}
+				return a
+			}),
+		)
+}
+
+// who names the signed-in user and their role.
+func (t *topBar) who() app.UI {
+	return app.A().
+		Class("owner").
+		Href(pathAccount).
+		Title("Your account").
+		Body(
+			app.Span().
+				Class("owner-name").
+				Text(displayName(t.user)),
+			app.Span().
+				Class("role role-"+string(t.user.Role)).
+				Text(roleLabel(t.user.Role)),
 		)
 }
 
@@ -109,8 +168,7 @@ func (t *topBar) signOut(ctx app.Context, e app.Event) {
 				t.err = describe(err).Message
 				return
 			}
-			server.setSession(nil)
-			ctx.Navigate(pathSignIn)
+			signedOut(ctx)
 		})
 	})
 }

@@ -4,6 +4,8 @@
 //
 // Every method returns a *shared.Problem when the server answers with an
 // error status, and an error wrapping ErrUnreachable when no answer came.
+// A problem's RetryAfter holds the answer's Retry-After header when the
+// document gives no retry_after of its own.
 package api
 
 import (
@@ -13,9 +15,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/plugboard/plugboard/shared"
 )
@@ -163,18 +168,39 @@ func (c *Client) sendError(ctx context.Context, method, path string, err error) 
 func readProblem(resp *http.Response) *shared.Problem {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	var p shared.Problem
-	if err := json.Unmarshal(b, &p); err == nil && p.Code != "" {
-		if p.Status == 0 {
-			p.Status = resp.StatusCode
+	if err := json.Unmarshal(b, &p); err != nil || p.Code == "" {
+		p = shared.Problem{
+			Type:   shared.ProblemTypeBase + string(codeFor(resp.StatusCode)),
+			Title:  http.StatusText(resp.StatusCode),
+			Status: resp.StatusCode,
+			Code:   codeFor(resp.StatusCode),
 		}
-		return &p
 	}
-	return &shared.Problem{
-		Type:   shared.ProblemTypeBase + string(codeFor(resp.StatusCode)),
-		Title:  http.StatusText(resp.StatusCode),
-		Status: resp.StatusCode,
-		Code:   codeFor(resp.StatusCode),
+	if p.Status == 0 {
+		p.Status = resp.StatusCode
 	}
+	if p.RetryAfter == 0 {
+		p.RetryAfter = retryAfter(resp.Header.Get("Retry-After"), time.Now())
+	}
+	return &p
+}
+
+// retryAfter reads a Retry-After header, either seconds or an HTTP date
+// (RFC 9110 section 10.2.3), as whole seconds to wait from now; 0 when
+// absent, invalid or past.
+func retryAfter(header string, now time.Time) int {
+	header = strings.TrimSpace(header)
+	if header == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(header); err == nil {
+		return max(n, 0)
+	}
+	t, err := http.ParseTime(header)
+	if err != nil {
+		return 0
+	}
+	return max(int(math.Ceil(t.Sub(now).Seconds())), 0)
 }
 
 // codeFor picks the code of a problem made up for a bare error status.

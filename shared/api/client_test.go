@@ -94,7 +94,8 @@ func (f *fakeServer) session(w http.ResponseWriter, r *http.Request) {
 
 func sessionBody() map[string]any {
 	return map[string]any{
-		"owner":      map[string]any{"id": "o1", "name": "Ada"},
+		"user": map[string]any{"id": "o1", "username": "ada", "name": "Ada", "role": "admin",
+			"disabled": false, "has_password": true, "created_at": "2030-01-01T00:00:00Z"},
 		"csrf_token": testCSRF,
 		"expires_at": "2030-01-02T03:04:05Z",
 	}
@@ -211,7 +212,8 @@ func TestBrowserSession(t *testing.T) {
 		t.Fatalf("sign in: %v", err)
 	}
 	want := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	if s.Owner.Name != "Ada" || !s.ExpiresAt.Equal(want) || c.CSRFToken() != testCSRF {
+	if s.User.Name != "Ada" || s.User.Username != "ada" || !s.IsAdmin() || !s.User.HasPassword ||
+		!s.ExpiresAt.Equal(want) || c.CSRFToken() != testCSRF {
 		t.Fatalf("session: got %+v, csrf %q", s, c.CSRFToken())
 	}
 

@@ -1,6 +1,10 @@
 package api
 
 import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/plugboard/plugboard/shared"
@@ -60,25 +64,70 @@ type Health struct {
 	Status string `json:"status"`
 }
 
-// SignInRequest starts a browser session, with either an API key or the
-// one-time login token printed at the first start.
+// SignInRequest starts a browser session with one of: a username and
+// password, an API key, or the one-time login token printed at the first
+// start. It holds secrets, so it prints and logs with them redacted.
 type SignInRequest struct {
+	Username   string `json:"username,omitempty"`
+	Password   string `json:"password,omitempty"`
 	APIKey     string `json:"api_key,omitempty"`
 	LoginToken string `json:"login_token,omitempty"`
 }
 
-// Owner is the person a session or an API key belongs to.
-type Owner struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+// String names how r signs in, without its secrets.
+func (r SignInRequest) String() string {
+	switch {
+	case r.Username != "" || r.Password != "":
+		return "sign in as " + strconv.Quote(r.Username) + " with a password"
+	case r.APIKey != "":
+		return "sign in with an API key"
+	case r.LoginToken != "":
+		return "sign in with a sign-in link"
+	}
+	return "sign in with nothing"
 }
 
-// Session is a browser session. CSRFToken must be sent as X-CSRF-Token
-// with every request that changes something.
+// Format prints r as String does, whatever the verb, so that no verb
+// (%v, %+v, %#v) prints a secret.
+func (r SignInRequest) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, r.String()) }
+
+// LogValue logs r as String does.
+func (r SignInRequest) LogValue() slog.Value { return slog.StringValue(r.String()) }
+
+// Session is a browser session, or the caller of an API key: the signed-in
+// user and, for browsers, the CSRF token that must be sent as X-CSRF-Token
+// with every request that changes something. API keys get no token and a
+// zero ExpiresAt.
 type Session struct {
-	Owner     Owner     `json:"owner"`
-	CSRFToken string    `json:"csrf_token"`
-	ExpiresAt time.Time `json:"expires_at"`
+	User      shared.User `json:"user"`
+	CSRFToken string      `json:"csrf_token,omitempty"`
+	ExpiresAt time.Time   `json:"expires_at,omitzero"`
+}
+
+// IsAdmin reports whether the signed-in user is an admin.
+func (s *Session) IsAdmin() bool { return s != nil && s.User.Role == shared.RoleAdmin }
+
+// AuditQuery selects entries of the audit trail. Empty fields do not
+// filter.
+type AuditQuery struct {
+	Action shared.AuditAction
+	// Actor is the id of the user who acted.
+	Actor string
+	// Target is the id of what was acted on.
+	Target string
+	// Before is the cursor of an earlier page's NextBefore: the page
+	// starts just older than it.
+	Before string
+	// Limit caps the page's entries, 1 to 200; 0 lets the server choose
+	// (50).
+	Limit int
+}
+
+// AuditPage is one page of the audit trail, newest first. NextBefore is
+// the cursor of the next, older page, or "" when there is none.
+type AuditPage struct {
+	Entries    []shared.AuditEntry `json:"entries"`
+	NextBefore string              `json:"next_before,omitempty"`
 }
 
 // AuthorizeResult is the answer to an authorization request: for OAuth

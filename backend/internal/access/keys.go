@@ -18,6 +18,87 @@ func (p Principal) Can(r shared.Right) bool {
 	return p.KeyID == "" || slices.Contains(p.rights, r)
 }
 
+// Authenticate checks an API key. Answers are cached briefly so that busy
+// callers do not cost a database read per request, and callers that miss
+// the cache together share one read. A key of a disabled user fails with
+// ErrDisabled.
+func (s *Service) Authenticate(ctx context.Context, key string) (Principal, error) {
+	h := hash(key)
+	now := s.now()
+	s.mu.Lock()
+	c, ok := s.cache[h]
+	s.mu.Unlock()
+	if ok && now.Sub(c.checked) < keyCacheTTL {
+		return c.p, nil
+	}
+
+	// The read serves every caller waiting for it, so the first one
+	// going away must not cancel it.
+	v, err, _ := s.checking.Do(h, func() (any, error) {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), checkTimeout)
+		defer cancel()
+		return s.check(cctx, h)
+	})
+	if err != nil {
+		return Principal{}, err
+	}
+	return v.(Principal), nil
+}
+
+// check reads the key with hash h and its user, and caches the answer.
+func (s *Service) check(ctx context.Context, h string) (Principal, error) {
+	s.mu.Lock()
+	epoch := s.epoch
+	s.mu.Unlock()
+
+	k, err := s.store.KeyByHash(ctx, h)
+	if errors.Is(err, store.ErrNotFound) {
+		return Principal{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	o, err := s.store.GetOwner(ctx, k.OwnerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Principal{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if o.Disabled {
+		return Principal{}, ErrDisabled
+	}
+
+	now := s.now()
+	p := principalOf(o)
+	p.KeyID, p.rights = k.ID, keyRights(k.Rights)
+	_ = s.store.TouchKey(ctx, k.ID, now.UTC())
+	s.mu.Lock()
+	if len(s.cache) > 10000 {
+		clear(s.cache)
+	}
+	if s.epoch == epoch {
+		s.cache[h] = cachedKey{p: p, checked: now}
+	}
+	s.mu.Unlock()
+	return p, nil
+}
+
+// forgetKeys drops the cached checks of a user's keys, so that a change
+// to the user (disabled, another role, deleted) applies to their keys at
+// once on this server instance. Other instances trust their cached checks
+// for at most keyCacheTTL.
+func (s *Service) forgetKeys(owner string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.epoch++
+	for h, c := range s.cache {
+		if c.p.OwnerID == owner {
+			delete(s.cache, h)
+		}
+	}
+}
+
 // CreateKey gives an owner a new API key with the rights in. The key is
 // returned once, in the answer; only its hash is stored.
 func (s *Service) CreateKey(ctx context.Context, owner string, in shared.KeyInput) (shared.NewAPIKey, error) {
@@ -33,6 +114,7 @@ func (s *Service) CreateKey(ctx context.Context, owner string, in shared.KeyInpu
 	if err := s.store.InsertKey(ctx, k); err != nil {
 		return shared.NewAPIKey{}, err
 	}
+	s.audit.Record(ctx, keyEntry(shared.AuditKeyCreated, k))
 	return shared.NewAPIKey{APIKey: describe(k), Key: key}, nil
 }
 
@@ -64,7 +146,14 @@ func (s *Service) DeleteKey(ctx context.Context, owner, id string) error {
 	delete(s.cache, k.Hash)
 	s.mu.Unlock()
 	s.checking.Forget(k.Hash)
+	s.audit.Record(ctx, keyEntry(shared.AuditKeyRevoked, k))
 	return nil
+}
+
+// keyEntry is the audit entry of something done to key k.
+func keyEntry(action shared.AuditAction, k store.APIKey) shared.AuditEntry {
+	return shared.AuditEntry{Action: action, TargetType: "api_key", TargetID: k.ID,
+		TargetName: k.Name, OwnerID: k.OwnerID}
 }
 
 // describe is what the API shows of a stored key.

@@ -22,7 +22,8 @@ type Actor struct {
 	// Name is the user's username, or "system" for Plugboard itself.
 	Name string
 	// Via is how the actor signed in: "session", "api_key:<id>",
-	// "password", "sign_in_link" or "system".
+	// "password", "sign_in_link", "system", or "oauth_callback" for a
+	// browser back from a provider with the state of the owner's flow.
 	Via string
 	IP  string
 }
@@ -44,7 +45,7 @@ func ActorFrom(ctx context.Context) (Actor, bool) {
 	return a, ok
 }
 
-// Recorder appends entries to the trail.
+// Recorder appends entries to the trail and reads them back.
 type Recorder struct {
 	store *store.Store
 	log   *slog.Logger

@@ -20,15 +20,15 @@ import (
 func credOwnerID(t *testing.T, pb *testPlugboard) string {
 	t.Helper()
 	var s struct {
-		Owner struct {
+		User struct {
 			ID string `json:"id"`
-		} `json:"owner"`
+		} `json:"user"`
 	}
 	pb.mustCall(t, http.MethodGet, "/api/v1/session", nil, http.StatusOK, &s)
-	if s.Owner.ID == "" {
-		t.Fatal("the session names no owner")
+	if s.User.ID == "" {
+		t.Fatal("the session names no user")
 	}
-	return s.Owner.ID
+	return s.User.ID
 }
 
 // credOpenStore opens, through the MongoDB driver, the database that a

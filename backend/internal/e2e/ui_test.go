@@ -108,6 +108,7 @@ func TestUISignIn(t *testing.T) {
 		tab.open(e.pb.srv.URL() + "/connections/new")
 		tab.waitPath("/signin")
 
+		tab.clickNamed("#main", "Sign in with an API key instead")
 		tab.fill("api-key", "pb_this-key-was-never-issued")
 		tab.clickNamed("#main form", "Sign in")
 		tab.waitText("#main [role=status]", "This API key was not accepted.")

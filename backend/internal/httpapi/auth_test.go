@@ -52,6 +52,34 @@ func authedRoutes(svcID, connRef string) []struct {
 	}
 }
 
+// peopleRoutes lists the routes about people, keys, the audit trail and
+// sharing, with a key id, a user id and a connection ref filled in.
+func peopleRoutes(keyID, userID, connRef string) []struct {
+	method, path string
+	body         any
+} {
+	c := "/api/v1/connections/" + connRef
+	return []struct {
+		method, path string
+		body         any
+	}{
+		{http.MethodDelete, "/api/v1/sessions", nil},
+		{http.MethodPut, "/api/v1/account/password", obj{"new_password": "a long new password"}},
+		{http.MethodGet, "/api/v1/keys", nil},
+		{http.MethodPost, "/api/v1/keys", obj{"name": "k", "rights": []string{"read"}}},
+		{http.MethodDelete, "/api/v1/keys/" + keyID, nil},
+		{http.MethodGet, "/api/v1/users", nil},
+		{http.MethodPost, "/api/v1/users", obj{"username": unique("u-"), "role": "member", "password": "a long password 1"}},
+		{http.MethodGet, "/api/v1/users/" + userID, nil},
+		{http.MethodPatch, "/api/v1/users/" + userID, obj{"role": "member"}},
+		{http.MethodDelete, "/api/v1/users/" + userID, nil},
+		{http.MethodGet, "/api/v1/audit", nil},
+		{http.MethodGet, c + "/shares", nil},
+		{http.MethodPut, c + "/shares/" + userID, nil},
+		{http.MethodDelete, c + "/shares/" + userID, nil},
+	}
+}
+
 func TestRoutesNeedAKey(t *testing.T) {
 	f := newFixture(t, env.key)
 	before := snapshot(t, env.key, f)
@@ -71,7 +99,8 @@ func TestRoutesNeedAKey(t *testing.T) {
 	}
 	for _, who := range callers {
 		t.Run(who.name, func(t *testing.T) {
-			for _, rt := range authedRoutes(f.svc.ID, f.conn.ID) {
+			routes := append(authedRoutes(f.svc.ID, f.conn.ID), peopleRoutes("k0", env.otherID, f.conn.ID)...)
+			for _, rt := range routes {
 				r := send(t, request{method: rt.method, path: rt.path, body: rt.body, header: who.header})
 				wantProblem(t, r, http.StatusUnauthorized, shared.CodeUnauthorized)
 			}
@@ -90,10 +119,8 @@ func TestMeta(t *testing.T) {
 }
 
 type sessionReply struct {
-	Owner struct {
-		ID string `json:"id"`
-	} `json:"owner"`
-	CSRFToken string `json:"csrf_token"`
+	User      shared.User `json:"user"`
+	CSRFToken string      `json:"csrf_token"`
 }
 
 // signIn posts body to the session route and returns the session cookie.
@@ -127,8 +154,8 @@ func signIn(t *testing.T, body any) (*http.Cookie, sessionReply) {
 
 func TestSessionWithAPIKey(t *testing.T) {
 	cookie, s := signIn(t, obj{"api_key": env.key})
-	if s.Owner.ID != env.ownerID {
-		t.Errorf("got owner %q, want %q", s.Owner.ID, env.ownerID)
+	if s.User.ID != env.ownerID {
+		t.Errorf("got user %q, want %q", s.User.ID, env.ownerID)
 	}
 	withCookie := func(method, path string, body any, csrf string) reply {
 		rq := request{method: method, path: path, body: body, cookies: []*http.Cookie{cookie}}
@@ -141,8 +168,8 @@ func TestSessionWithAPIKey(t *testing.T) {
 	t.Run("GET session gives the CSRF token", func(t *testing.T) {
 		r := withCookie(http.MethodGet, "/api/v1/session", nil, "")
 		wantStatus(t, r, http.StatusOK)
-		if got := decodeAs[sessionReply](t, r); got.CSRFToken != s.CSRFToken || got.Owner.ID != env.ownerID {
-			t.Errorf("got csrf %q owner %q, want %q %q", got.CSRFToken, got.Owner.ID, s.CSRFToken, env.ownerID)
+		if got := decodeAs[sessionReply](t, r); got.CSRFToken != s.CSRFToken || got.User.ID != env.ownerID {
+			t.Errorf("got csrf %q user %q, want %q %q", got.CSRFToken, got.User.ID, s.CSRFToken, env.ownerID)
 		}
 	})
 
@@ -218,8 +245,8 @@ func TestSessionWithLoginToken(t *testing.T) {
 		t.Fatal("got no login token from the server's start, want one")
 	}
 	cookie, s := signIn(t, obj{"login_token": token})
-	if s.Owner.ID != env.ownerID {
-		t.Errorf("got owner %q, want the first owner %q", s.Owner.ID, env.ownerID)
+	if s.User.ID != env.ownerID {
+		t.Errorf("got user %q, want the first admin %q", s.User.ID, env.ownerID)
 	}
 	r := send(t, request{method: http.MethodGet, path: "/api/v1/connections", cookies: []*http.Cookie{cookie}})
 	wantStatus(t, r, http.StatusOK)
@@ -243,7 +270,7 @@ func TestSignInRefused(t *testing.T) {
 		{name: "unknown login token", body: obj{"login_token": "pb_login_wrong"}, status: 401, code: shared.CodeUnauthorized},
 		{name: "both", body: obj{"api_key": env.key, "login_token": "x"}, status: 422, code: shared.CodeValidation},
 		{name: "neither", body: obj{}, status: 422, code: shared.CodeValidation},
-		{name: "unknown field", body: obj{"password": "x"}, status: 400, code: shared.CodeUnknownField},
+		{name: "unknown field", body: obj{"passwd": "x"}, status: 400, code: shared.CodeUnknownField},
 		{name: "malformed", body: raw(`{"api_key":`), status: 400, code: shared.CodeInvalidJSON},
 		{name: "empty body", body: raw(``), status: 400, code: shared.CodeInvalidJSON},
 		{name: "form body", body: raw("api_key=" + env.key), ct: "application/x-www-form-urlencoded",

@@ -368,6 +368,7 @@ func TestConnectionEvents(t *testing.T) {
 	wantStatus(t, call(t, http.MethodPost, ref+"/authorize", env.key,
 		obj{"params": obj{"user": "u", "pass": "p"}}), http.StatusOK)
 
+	admin := usernameOf(t, env.key)
 	check := func(t *testing.T, path string, want []shared.EventType) {
 		t.Helper()
 		r := call(t, http.MethodGet, path, env.key, nil)
@@ -376,7 +377,7 @@ func TestConnectionEvents(t *testing.T) {
 		var got []shared.EventType
 		for i, e := range l.Events {
 			got = append(got, e.Type)
-			if e.ConnectionID != f.conn.ID || e.Actor != env.ownerID || e.Outcome != shared.OutcomeOK ||
+			if e.ConnectionID != f.conn.ID || e.Actor != admin || e.Outcome != shared.OutcomeOK ||
 				e.ID == "" || e.Time.IsZero() || e.Detail == "" {
 				t.Errorf("got event %+v, want one of %s by the owner, ok, with id, time and detail", e, f.conn.ID)
 			}

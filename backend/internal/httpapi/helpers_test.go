@@ -87,14 +87,14 @@ func ownerOf(key string) (string, error) {
 	}
 	defer resp.Body.Close()
 	var s struct {
-		Owner struct {
+		User struct {
 			ID string `json:"id"`
-		} `json:"owner"`
+		} `json:"user"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || s.Owner.ID == "" {
-		return "", fmt.Errorf("GET /api/v1/session: status %d, owner %q, %v", resp.StatusCode, s.Owner.ID, err)
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || s.User.ID == "" {
+		return "", fmt.Errorf("GET /api/v1/session: status %d, user %q, %v", resp.StatusCode, s.User.ID, err)
 	}
-	return s.Owner.ID, nil
+	return s.User.ID, nil
 }
 
 // client never follows redirects and keeps no cookies: tests set them.

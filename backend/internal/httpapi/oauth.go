@@ -4,6 +4,8 @@ import (
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/plugboard/plugboard/backend/internal/audit"
 )
 
 // authorizeRequest is the body of POST .../authorize: the values a Basic
@@ -54,7 +56,10 @@ func (s *server) oauthCallback(c *fiber.Ctx) error {
 	if err != nil {
 		return c.Redirect("/oauth/failed?code=bad_request", fiber.StatusSeeOther)
 	}
-	res, err := s.m.Callback(c.UserContext(), query)
+	// The state names the owner; the trail notes where the browser came
+	// back from.
+	ctx := audit.WithActor(c.UserContext(), audit.Actor{Via: "oauth_callback", IP: c.IP()})
+	res, err := s.m.Callback(ctx, query)
 	if err != nil {
 		s.log.ErrorContext(c.UserContext(), "oauth callback failed", "err", err)
 		return c.Redirect("/oauth/failed?code=internal_error", fiber.StatusSeeOther)

@@ -33,6 +33,7 @@ const (
 	oaBasic                    // an Authorization header of the wrong scheme
 	oaCookie                   // the session cookie without its CSRF token
 	oaCookieCSRF               // the session cookie and its CSRF token
+	oaAdmin                    // the first owner's API key, an admin's
 )
 
 // oaStep is one real request and what the server must answer.
@@ -66,13 +67,16 @@ func oaSteps(upstream string) []oaStep {
 		return fmt.Sprintf(`{"name":%q,"link_name":%q,"service_id":%q}`, name, link, svc)
 	}
 	const (
-		goodKey = `{"params":{"key":"good-key"}}`
-		badKey  = `{"params":{"key":"wrong-key"}}`
-		svcs    = "/api/v1/services"
-		keys    = "/api/v1/keys"
-		conns   = "/api/v1/connections"
-		probe   = conns + "/oa_main"
-		tube    = conns + "/oa_tube"
+		goodKey  = `{"params":{"key":"good-key"}}`
+		badKey   = `{"params":{"key":"wrong-key"}}`
+		svcs     = "/api/v1/services"
+		keys     = "/api/v1/keys"
+		conns    = "/api/v1/connections"
+		probe    = conns + "/oa_main"
+		tube     = conns + "/oa_tube"
+		users    = "/api/v1/users"
+		person   = `{"username":"oa-person","role":"member","password":"oa person password"}`
+		password = "/api/v1/account/password"
 	)
 	get, post, patch, del := http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodDelete
 	return []oaStep{
@@ -194,6 +198,30 @@ func oaSteps(upstream string) []oaStep {
 		{name: "guess keys", method: post, path: conns + "/oa_guess/authorize",
 			body: badKey, status: 429, code: shared.CodeRateLimited, untilStatus: true},
 
+		{name: "read the audit trail", auth: oaAdmin, method: get,
+			path: "/api/v1/audit?action=connection_authorized&limit=2", status: 200},
+		{name: "read the audit trail as a member", method: get, path: "/api/v1/audit",
+			status: 403, code: shared.CodeForbidden},
+		{name: "read the audit trail with a bad action", auth: oaAdmin, method: get,
+			path: "/api/v1/audit?action=exploded", status: 422, code: shared.CodeValidation,
+			offContract: true},
+		{name: "create connection to share", auth: oaAdmin, method: post, path: conns,
+			body: conn("Shared", "oa_shared", "youtube"), status: 201},
+		{name: "share connection", auth: oaAdmin, method: http.MethodPut,
+			path: conns + "/oa_shared/shares/" + env.otherID, status: 200},
+		{name: "share connection with its owner", auth: oaAdmin, method: http.MethodPut,
+			path: conns + "/oa_shared/shares/" + env.ownerID, status: 422, code: shared.CodeValidation},
+		{name: "share as a member", method: http.MethodPut, path: probe + "/shares/" + env.ownerID,
+			status: 403, code: shared.CodeForbidden},
+		{name: "list shares", auth: oaAdmin, method: get, path: conns + "/oa_shared/shares",
+			status: 200},
+		{name: "unshare connection", auth: oaAdmin, method: del,
+			path: conns + "/oa_shared/shares/" + env.otherID, status: 204},
+		{name: "unshare connection again", auth: oaAdmin, method: del,
+			path: conns + "/oa_shared/shares/" + env.otherID, status: 404, code: shared.CodeNotFound},
+		{name: "delete shared connection", auth: oaAdmin, method: del, path: conns + "/oa_shared",
+			status: 204},
+
 		{name: "delete connection", auth: oaCookieCSRF, method: del, path: probe,
 			status: 204},
 		{name: "delete connection again", method: del, path: probe,
@@ -204,6 +232,41 @@ func oaSteps(upstream string) []oaStep {
 		{name: "sign out", auth: oaCookieCSRF, method: del, path: "/api/v1/session", status: 204},
 		{name: "session after signing out", auth: oaCookie, method: get, path: "/api/v1/session",
 			status: 401, code: shared.CodeUnauthorized},
+
+		{name: "list users", auth: oaAdmin, method: get, path: users, status: 200},
+		{name: "list users as a member", method: get, path: users, status: 403,
+			code: shared.CodeForbidden},
+		{name: "create user", auth: oaAdmin, method: post, path: users, body: person, status: 201},
+		{name: "create user twice", auth: oaAdmin, method: post, path: users, body: person,
+			status: 409, code: shared.CodeDuplicateUsername},
+		{name: "create user with a short password", auth: oaAdmin, method: post, path: users,
+			body: `{"username":"oa-short","role":"member","password":"short"}`, status: 422,
+			code: shared.CodeValidation, offContract: true},
+		{name: "get user", auth: oaAdmin, method: get, path: users + "/$USERID", status: 200},
+		{name: "get unknown user", auth: oaAdmin, method: get, path: users + "/nobody",
+			status: 404, code: shared.CodeNotFound},
+		{name: "change user", auth: oaAdmin, method: patch, path: users + "/$USERID",
+			body: `{"name":"OA Person","role":"admin","disabled":true}`, status: 200},
+		{name: "disable yourself", auth: oaAdmin, method: patch, path: users + "/" + env.ownerID,
+			body: `{"disabled":true}`, status: 422, code: shared.CodeValidation},
+		{name: "delete user", auth: oaAdmin, method: del, path: users + "/$USERID", status: 204},
+		{name: "delete user again", auth: oaAdmin, method: del, path: users + "/$USERID",
+			status: 404, code: shared.CodeNotFound},
+
+		{name: "set a first password", method: http.MethodPut, path: password,
+			body: `{"new_password":"oa member password"}`, status: 204},
+		{name: "sign in with a wrong password", auth: oaNone, method: post, path: "/api/v1/session",
+			body: `{"username":"openapi","password":"not the password"}`, status: 401,
+			code: shared.CodeUnauthorized},
+		{name: "sign in with a password", auth: oaNone, method: post, path: "/api/v1/session",
+			body: `{"username":"openapi","password":"oa member password"}`, status: 200},
+		{name: "change password with a wrong one", auth: oaCookieCSRF, method: http.MethodPut,
+			path: password, body: `{"current_password":"wrong","new_password":"oa newer password"}`,
+			status: 422, code: shared.CodeValidation},
+		{name: "sign out everywhere", auth: oaCookieCSRF, method: del, path: "/api/v1/sessions",
+			status: 204},
+		{name: "session after signing out everywhere", auth: oaCookie, method: get,
+			path: "/api/v1/session", status: 401, code: shared.CodeUnauthorized},
 	}
 }
 
@@ -242,7 +305,9 @@ type oaRun struct {
 	v     validator.Validator
 	key   string
 	// keyID is the id of the key the steps created, for "$KEYID".
-	keyID  string
+	keyID string
+	// userID is the id of the user the steps created, for "$USERID".
+	userID string
 	cookie string
 	csrf   string
 	seen   map[string]bool
@@ -310,6 +375,7 @@ func (r *oaRun) newRequest(t *testing.T, s oaStep, base string) *http.Request {
 	t.Helper()
 	body := strings.ReplaceAll(s.body, "$KEY", r.key)
 	path := strings.ReplaceAll(s.path, "$KEYID", r.keyID)
+	path = strings.ReplaceAll(path, "$USERID", r.userID)
 	req, err := http.NewRequest(s.method, base+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatalf("new request: %v", err)
@@ -328,6 +394,8 @@ func (r *oaRun) newRequest(t *testing.T, s oaStep, base string) *http.Request {
 		req.Header.Set("Authorization", "Bearer "+r.key)
 	case oaBasic:
 		req.SetBasicAuth("someone", "secret")
+	case oaAdmin:
+		req.Header.Set("Authorization", "Bearer "+env.key)
 	case oaCookieCSRF:
 		req.Header.Set(httpapi.CSRFHeader, r.csrf)
 		fallthrough
@@ -411,6 +479,14 @@ func (r *oaRun) remember(t *testing.T, s oaStep, resp *http.Response, body []byt
 			t.Fatalf("got no key id (%v) in %s", err, body)
 		}
 		r.keyID = k.ID
+	case s.method == http.MethodPost && s.path == "/api/v1/users" && resp.StatusCode == 201:
+		var u struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal(body, &u); err != nil || u.ID == "" {
+			t.Fatalf("got no user id (%v) in %s", err, body)
+		}
+		r.userID = u.ID
 	case s.method == http.MethodPost && s.path == "/api/v1/session" && resp.StatusCode == 200:
 		var sess struct {
 			CSRFToken string `json:"csrf_token"`

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/plugboard/plugboard/shared"
@@ -39,6 +40,62 @@ func TestOwnerBoundary(t *testing.T) {
 			})
 		}
 	}
+
+	// Keys and shares belong to their owner too. Another admin, who may
+	// share their own connections, is told that the first owner's do not
+	// exist; so is a member, for routes that members may call. Routes for
+	// admins only answer a member 403 whatever the ids, so they tell
+	// nothing about what exists either.
+	t.Run("keys and shares", func(t *testing.T) {
+		var mine shared.NewAPIKey
+		r := call(t, http.MethodPost, "/api/v1/keys", env.key, obj{"name": unique("mine-"), "rights": []string{"read"}})
+		wantStatus(t, r, http.StatusCreated)
+		mine = decodeAs[shared.NewAPIKey](t, r)
+		t.Cleanup(func() { call(t, http.MethodDelete, "/api/v1/keys/"+mine.ID, env.key, nil) })
+		peer := addUser(t, shared.RoleMember)
+		share(t, "/api/v1/connections/"+authorized.conn.ID, peer.ID)
+		otherAdmin := adminKey(t)
+
+		for _, who := range []struct {
+			name, key string
+			admin     bool
+		}{{"member", env.otherKey, false}, {"admin", otherAdmin, true}} {
+			t.Run(who.name, func(t *testing.T) {
+				for _, conn := range []fixture{f, authorized} {
+					for _, ref := range []string{conn.conn.ID, conn.conn.LinkName} {
+						c := "/api/v1/connections/" + ref
+						for _, rt := range []struct {
+							method, path string
+							adminOnly    bool
+						}{
+							{http.MethodGet, c + "/shares", false},
+							{http.MethodPut, c + "/shares/" + peer.ID, true},
+							{http.MethodDelete, c + "/shares/" + peer.ID, true},
+						} {
+							r := call(t, rt.method, rt.path, who.key, nil)
+							if rt.adminOnly && !who.admin {
+								wantProblem(t, r, http.StatusForbidden, shared.CodeForbidden)
+								continue
+							}
+							wantProblem(t, r, http.StatusNotFound, shared.CodeNotFound)
+						}
+					}
+				}
+				wantProblem(t, call(t, http.MethodDelete, "/api/v1/keys/"+mine.ID, who.key, nil),
+					http.StatusNotFound, shared.CodeNotFound)
+				r := call(t, http.MethodGet, "/api/v1/keys", who.key, nil)
+				wantStatus(t, r, http.StatusOK)
+				if strings.Contains(string(r.body), mine.ID) {
+					t.Errorf("another user's key list holds the first owner's key %s", mine.ID)
+				}
+			})
+		}
+		wantStatus(t, call(t, http.MethodGet, "/api/v1/keys", env.key, nil), http.StatusOK)
+		r = call(t, http.MethodGet, "/api/v1/connections/"+authorized.conn.ID+"/shares", env.key, nil)
+		if got := decodeAs[shareList](t, r).Shares; len(got) != 1 || got[0].UserID != peer.ID {
+			t.Errorf("got shares %+v, want the one share with %s left as it was", got, peer.ID)
+		}
+	})
 
 	t.Run("connection to another owner's service", func(t *testing.T) {
 		r := call(t, http.MethodPost, "/api/v1/connections", env.otherKey,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/plugboard/plugboard/backend/internal/access"
 	"github.com/plugboard/plugboard/backend/internal/decode"
 	"github.com/plugboard/plugboard/backend/internal/lifecycle"
 	"github.com/plugboard/plugboard/shared"
@@ -26,6 +27,9 @@ var statusOf = map[shared.Code]int{
 	shared.CodeMethodNotAllowed:    http.StatusMethodNotAllowed,
 	shared.CodeDuplicateLinkName:   http.StatusConflict,
 	shared.CodeDuplicateService:    http.StatusConflict,
+	shared.CodeDuplicateUsername:   http.StatusConflict,
+	shared.CodeLastAdmin:           http.StatusConflict,
+	shared.CodeUserHasRecords:      http.StatusConflict,
 	shared.CodeServiceInUse:        http.StatusConflict,
 	shared.CodeBuiltInReadOnly:     http.StatusConflict,
 	shared.CodeWrongAuthType:       http.StatusConflict,
@@ -57,6 +61,9 @@ var titleOf = map[shared.Code]string{
 	shared.CodeMethodNotAllowed:    "Method not allowed",
 	shared.CodeDuplicateLinkName:   "The link name is taken",
 	shared.CodeDuplicateService:    "The service id is taken",
+	shared.CodeDuplicateUsername:   "The username is taken",
+	shared.CodeLastAdmin:           "Plugboard needs an active admin",
+	shared.CodeUserHasRecords:      "The user still owns records",
 	shared.CodeServiceInUse:        "The service is in use",
 	shared.CodeBuiltInReadOnly:     "Built-in services cannot be changed this way",
 	shared.CodeWrongAuthType:       "Not possible for this authentication type",
@@ -100,6 +107,9 @@ func toProblem(err error) (*shared.Problem, bool) {
 		fb *fiber.Error
 		pb *shared.Problem
 	)
+	if p := accessProblem(err); p != nil {
+		return p, false
+	}
 	switch {
 	case errors.As(err, &pb):
 		return pb, pb.Status >= 500
@@ -121,6 +131,42 @@ func toProblem(err error) (*shared.Problem, bool) {
 		return fiberProblem(fb), fb.Code >= 500
 	}
 	return problem(shared.CodeInternal, "Something went wrong on the server; it has been logged."), true
+}
+
+// accessProblems maps the errors of users and sign-in that handlers pass
+// on as they are.
+var accessProblems = []struct {
+	err    error
+	code   shared.Code
+	detail string
+}{
+	{access.ErrUserNotFound, shared.CodeNotFound, "There is no user with that id."},
+	{access.ErrDuplicateUsername, shared.CodeDuplicateUsername, "Another user has that username."},
+	{access.ErrLastAdmin, shared.CodeLastAdmin,
+		"That would leave no active admin; make another user an admin first."},
+	{access.ErrUserHasRecords, shared.CodeUserHasRecords,
+		"The user still owns services or connections; disable them instead, or delete those first."},
+	{access.ErrBusy, shared.CodeUnavailable, "Users are being changed at the moment; try again."},
+}
+
+// accessProblem maps the errors of package access, or returns nil.
+func accessProblem(err error) *shared.Problem {
+	var rl *access.RateLimitError
+	if errors.As(err, &rl) {
+		p := problem(shared.CodeRateLimited, "Too many failed attempts; wait before trying again.")
+		p.RetryAfter = rl.RetrySeconds()
+		return p
+	}
+	for _, m := range accessProblems {
+		if errors.Is(err, m.err) {
+			p := problem(m.code, m.detail)
+			if m.code == shared.CodeUnavailable {
+				p.RetryAfter = 1
+			}
+			return p
+		}
+	}
+	return nil
 }
 
 // fiberProblem maps the router's own errors.

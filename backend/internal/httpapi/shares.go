@@ -1,9 +1,32 @@
 package httpapi
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+)
 
-// STUB: replaced by the audit and sharing work (issue #6).
+// listShares answers whom the caller's connection is shared with.
+func (s *server) listShares(c *fiber.Ctx) error {
+	list, err := s.m.Shares(c.UserContext(), owner(c), c.Params("ref"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"shares": nonNil(list)})
+}
 
-func (s *server) listShares(c *fiber.Ctx) error  { return notYet() }
-func (s *server) putShare(c *fiber.Ctx) error    { return notYet() }
-func (s *server) deleteShare(c *fiber.Ctx) error { return notYet() }
+// putShare shares the caller's connection with another user. Only admins
+// reach it (see requireAdmin); sharing again answers the same share.
+func (s *server) putShare(c *fiber.Ctx) error {
+	sh, err := s.m.ShareConnection(c.UserContext(), owner(c), c.Params("ref"), c.Params("user"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(sh)
+}
+
+// deleteShare stops sharing the caller's connection with a user.
+func (s *server) deleteShare(c *fiber.Ctx) error {
+	if err := s.m.UnshareConnection(c.UserContext(), owner(c), c.Params("ref"), c.Params("user")); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

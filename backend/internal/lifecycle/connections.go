@@ -15,16 +15,22 @@ import (
 // maxEvents caps how much history one read returns.
 const maxEvents = 200
 
-// Connections lists an owner's connections, newest first.
-func (m *Manager) Connections(ctx context.Context, owner string, q store.ConnectionQuery) ([]shared.Connection, error) {
-	return m.store.ListConnections(ctx, owner, q)
+// Connections lists a caller's connections and those shared with them,
+// newest first. Shared ones carry SharedBy.
+func (m *Manager) Connections(ctx context.Context, caller string, q store.ConnectionQuery) ([]shared.Connection, error) {
+	own, err := m.store.ListConnections(ctx, caller, q)
+	if err != nil {
+		return nil, err
+	}
+	return m.withShared(ctx, caller, own, q)
 }
 
-// Connection finds an owner's connection by id or link name.
-func (m *Manager) Connection(ctx context.Context, owner, ref string) (shared.Connection, error) {
-	c, err := m.store.GetConnection(ctx, owner, ref)
-	if errors.Is(err, store.ErrNotFound) {
-		return shared.Connection{}, notFound("connection")
+// Connection finds a connection by id or link name: the caller's own
+// first, then one shared with them (which carries SharedBy).
+func (m *Manager) Connection(ctx context.Context, caller, ref string) (shared.Connection, error) {
+	c, owner, err := m.reachable(ctx, caller, ref)
+	if err == nil && owner != caller {
+		c.SharedBy = m.username(ctx, owner)
 	}
 	return c, err
 }
@@ -95,7 +101,7 @@ func (m *Manager) CreateConnection(ctx context.Context, owner string, in shared.
 		}
 		c.LinkName = fmt.Sprintf("%s_%d", strings.TrimRight(base[:min(len(base), 58)], "_"), n)
 	}
-	m.record(ctx, owner, c.ID, shared.EventCreated, shared.OutcomeOK, "Created for "+svc.Name+".")
+	m.record(ctx, owner, c, shared.EventCreated, shared.OutcomeOK, "Created for "+svc.Name+".")
 	return c, nil
 }
 
@@ -139,7 +145,7 @@ func dedupe(in []string) []string {
 // config. Changing the scopes or config of an authorized connection means
 // its grant no longer matches, so it then needs re-authorization.
 func (m *Manager) UpdateConnection(ctx context.Context, owner, ref string, p shared.ConnectionPatch) (shared.Connection, error) {
-	c, err := m.Connection(ctx, owner, ref)
+	c, err := m.owned(ctx, owner, ref, verbChange)
 	if err != nil {
 		return shared.Connection{}, err
 	}
@@ -214,7 +220,7 @@ func (m *Manager) UpdateConnection(ctx context.Context, owner, ref string, p sha
 	case err != nil:
 		return shared.Connection{}, err
 	}
-	m.record(ctx, owner, c.ID, shared.EventEdited, shared.OutcomeOK, "Changed "+strings.Join(changed, ", ")+".")
+	m.record(ctx, owner, out, shared.EventEdited, shared.OutcomeOK, "Changed "+strings.Join(changed, ", ")+".")
 	return out, nil
 }
 
@@ -234,7 +240,7 @@ func sameSet(a, b []string) bool {
 // deleted connection is kept, so it can still be read by the id, ending
 // with the deletion.
 func (m *Manager) Events(ctx context.Context, owner, ref string) ([]shared.Event, error) {
-	c, err := m.Connection(ctx, owner, ref)
+	c, err := m.owned(ctx, owner, ref, verbHistory)
 	if errors.Is(err, ErrNotFound) && shared.IsConnectionID(ref) {
 		events, lerr := m.store.ListEvents(ctx, owner, ref, maxEvents)
 		if lerr != nil || len(events) > 0 {
@@ -248,9 +254,9 @@ func (m *Manager) Events(ctx context.Context, owner, ref string) ([]shared.Event
 }
 
 // DeleteConnection ends a connection's authorization (at the provider too)
-// and removes it with its credentials. Its history is kept.
+// and removes it with its credentials and shares. Its history is kept.
 func (m *Manager) DeleteConnection(ctx context.Context, owner, ref string) error {
-	c, err := m.Connection(ctx, owner, ref)
+	c, err := m.owned(ctx, owner, ref, verbDelete)
 	if err != nil {
 		return err
 	}
@@ -262,12 +268,15 @@ func (m *Manager) DeleteConnection(ctx context.Context, owner, ref string) error
 	if err := m.store.DeleteCredential(ctx, owner, c.ID); err != nil {
 		return err
 	}
+	if err := m.store.DeleteShares(ctx, owner, c.ID); err != nil {
+		return err
+	}
 	if err := m.store.DeleteConnection(ctx, owner, c.ID); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("connection")
 		}
 		return err
 	}
-	m.record(ctx, owner, c.ID, shared.EventDeleted, shared.OutcomeOK, "Deleted.")
+	m.record(ctx, owner, c, shared.EventDeleted, shared.OutcomeOK, "Deleted.")
 	return nil
 }

@@ -2,7 +2,9 @@
 // and takes a connection through its life (created, authorized, refreshed,
 // verified, revoked, deleted). It never sees an HTTP request: the HTTP edge
 // decodes input, calls a Manager, and encodes what it returns. Every
-// method takes the owner whose records it may touch.
+// method takes the user it acts for, whose own records it may touch; a
+// connection an admin shared with that user may also be read and called
+// through the proxy, nothing more.
 package lifecycle
 
 import (
@@ -95,37 +97,30 @@ func (m *Manager) CallbackURL() string { return m.callbackURL }
 // clock returns the current time at the database's precision.
 func (m *Manager) clock() time.Time { return m.now().UTC().Truncate(time.Millisecond) }
 
-// record appends an event to a connection's history. The change it
-// describes has already happened, so a failure here is logged, not
-// returned.
-func (m *Manager) record(ctx context.Context, owner, connID string, typ shared.EventType, outcome shared.Outcome, detail string) {
+// record appends an event to a connection's history, and the
+// security-relevant ones to the audit trail too. The change it describes
+// has already happened, so a failure here is logged, not returned.
+func (m *Manager) record(ctx context.Context, owner string, c shared.Connection, typ shared.EventType, outcome shared.Outcome, detail string) {
+	actor := m.actor(ctx, owner)
 	e := shared.Event{
 		ID:           store.NewID(),
-		ConnectionID: connID,
+		ConnectionID: c.ID,
 		Type:         typ,
 		Outcome:      outcome,
-		Actor:        actorFrom(ctx, owner),
+		Actor:        actor.Name,
 		Detail:       detail,
 		Time:         m.clock(),
 	}
-	m.targets.forget(connID)
+	m.targets.forget(c.ID)
+	m.targets.forgetRef(owner + "/" + c.LinkName)
 	if err := m.store.InsertEvent(context.WithoutCancel(ctx), owner, e); err != nil {
-		m.log.ErrorContext(ctx, "record event", "connection", connID, "event", typ, "err", err)
+		m.log.ErrorContext(ctx, "record event", "connection", c.ID, "event", typ, "err", err)
 	}
-}
-
-type actorKey struct{}
-
-// WithActor returns a context that names who acts, for the history. An
-// owner acting through the API is the default; background work says
-// "system".
-func WithActor(ctx context.Context, actor string) context.Context {
-	return context.WithValue(ctx, actorKey{}, actor)
-}
-
-func actorFrom(ctx context.Context, owner string) string {
-	if a, ok := ctx.Value(actorKey{}).(string); ok && a != "" {
-		return a
+	if action, ok := auditedEvents[typ]; ok {
+		m.audit.Record(audit.WithActor(ctx, actor), shared.AuditEntry{
+			Action: action, Outcome: outcome, Time: e.Time,
+			TargetType: "connection", TargetID: c.ID, TargetName: c.LinkName,
+			OwnerID: owner, Detail: auditDetail(typ, detail),
+		})
 	}
-	return owner
 }

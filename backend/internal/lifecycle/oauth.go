@@ -40,7 +40,7 @@ type AuthorizeResult struct {
 // authorization of a connection. params holds the values asked for at
 // authorization; OAuth 2.0 takes none.
 func (m *Manager) Authorize(ctx context.Context, owner, ref string, params map[string]string) (AuthorizeResult, error) {
-	c, err := m.Connection(ctx, owner, ref)
+	c, err := m.owned(ctx, owner, ref, verbAuthorize)
 	if err != nil {
 		return AuthorizeResult{}, err
 	}
@@ -146,7 +146,7 @@ func (m *Manager) startOAuth(ctx context.Context, owner string, svc *shared.Serv
 	if p := svc.ScopeParameter(); p != "scope" && len(c.Scopes) > 0 {
 		opts = append(opts, oauth2.SetAuthURLParam(p, strings.Join(c.Scopes, svc.Separator())))
 	}
-	m.record(ctx, owner, c.ID, shared.EventAuthorizeStarted, shared.OutcomeOK,
+	m.record(ctx, owner, c, shared.EventAuthorizeStarted, shared.OutcomeOK,
 		"Sent to "+svc.Name+" to authorize.")
 	return cfg.AuthCodeURL(state, opts...), nil
 }
@@ -197,9 +197,9 @@ func (m *Manager) Callback(ctx context.Context, query url.Values) (CallbackResul
 		return CallbackResult{Failure: StateExpired}, nil
 	}
 
-	ctx = WithActor(ctx, st.OwnerID)
+	ctx = m.callbackActor(ctx, st.OwnerID)
 	res := CallbackResult{ConnectionID: st.ConnectionID}
-	c, err := m.Connection(ctx, st.OwnerID, st.ConnectionID)
+	c, err := m.own(ctx, st.OwnerID, st.ConnectionID)
 	if err != nil {
 		return CallbackResult{Failure: ConnectionGone}, nil
 	}
@@ -209,12 +209,12 @@ func (m *Manager) Callback(ctx context.Context, query url.Values) (CallbackResul
 	}
 	if perr := query.Get("error"); perr != "" {
 		e := oauthError{Code: perr, Description: query.Get("error_description"), URI: query.Get("error_uri")}
-		m.authorizeFailed(ctx, st.OwnerID, c.ID, sentence(svc.Name+" did not authorize the connection. "+e.clean().words()))
+		m.authorizeFailed(ctx, st.OwnerID, c, sentence(svc.Name+" did not authorize the connection. "+e.clean().words()))
 		return res, nil
 	}
 	code := query.Get("code")
 	if code == "" {
-		m.authorizeFailed(ctx, st.OwnerID, c.ID, svc.Name+" sent neither a code nor an error back.")
+		m.authorizeFailed(ctx, st.OwnerID, c, svc.Name+" sent neither a code nor an error back.")
 		return res, nil
 	}
 	verifier, err := m.keys.OpenString(st.Verifier, stateAAD(st.Hash))
@@ -224,7 +224,7 @@ func (m *Manager) Callback(ctx context.Context, query url.Values) (CallbackResul
 
 	ans, err := m.exchange(ctx, &svc, c, code, verifier)
 	if err != nil {
-		m.authorizeFailed(ctx, st.OwnerID, c.ID, sentence("Exchanging the code at "+svc.Name+" failed: "+errorWords(err)))
+		m.authorizeFailed(ctx, st.OwnerID, c, sentence("Exchanging the code at "+svc.Name+" failed: "+errorWords(err)))
 		return res, nil
 	}
 	if err := m.storeGrant(ctx, st.OwnerID, &svc, c, ans, st.Scopes); err != nil {
@@ -236,14 +236,14 @@ func (m *Manager) Callback(ctx context.Context, query url.Values) (CallbackResul
 
 // authorizeFailed records a failed authorization as the connection's last
 // error without touching its status or tokens.
-func (m *Manager) authorizeFailed(ctx context.Context, owner, connID, words string) {
-	_, err := m.store.SetConnection(ctx, owner, connID, nil, store.Fields{
+func (m *Manager) authorizeFailed(ctx context.Context, owner string, c shared.Connection, words string) {
+	_, err := m.store.SetConnection(ctx, owner, c.ID, nil, store.Fields{
 		"last_error": words, "updated_at": m.clock(),
 	})
 	if err != nil {
-		m.log.ErrorContext(ctx, "record authorization failure", "connection", connID, "err", err)
+		m.log.ErrorContext(ctx, "record authorization failure", "connection", c.ID, "err", err)
 	}
-	m.record(ctx, owner, connID, shared.EventAuthorizeFailed, shared.OutcomeFailed, words)
+	m.record(ctx, owner, c, shared.EventAuthorizeFailed, shared.OutcomeFailed, words)
 }
 
 // exchange trades an authorization code for tokens (RFC 6749 section
@@ -420,7 +420,7 @@ func (m *Manager) storeGrant(ctx context.Context, owner string, svc *shared.Serv
 	if err != nil {
 		return err
 	}
-	m.record(ctx, owner, c.ID, shared.EventAuthorized, shared.OutcomeOK,
+	m.record(ctx, owner, c, shared.EventAuthorized, shared.OutcomeOK,
 		fmt.Sprintf("Authorized at %s with scopes: %s.", svc.Name, strings.Join(granted, " ")))
 	return nil
 }

@@ -25,6 +25,8 @@ const targetTTL = 10 * time.Second
 // target is a connection resolved for proxying: where its API is and how
 // to authenticate to it.
 type target struct {
+	// owner owns the connection: the caller, or the user who shared it
+	// with the caller. Its service and credentials are the owner's.
 	owner   string
 	conn    shared.Connection
 	svc     *shared.Service
@@ -34,10 +36,10 @@ type target struct {
 	expires time.Time
 }
 
-// targetCache keeps resolved targets by owner and reference.
+// targetCache keeps resolved targets by caller and reference.
 type targetCache struct {
 	mu   sync.Mutex
-	byID map[string]*target // key: owner + "/" + ref
+	byID map[string]*target // key: caller + "/" + ref
 	// gen counts forget calls, so that a target read from the database
 	// before a change is not stored after it.
 	gen uint64
@@ -89,6 +91,16 @@ func (tc *targetCache) forget(connID string) {
 	}
 }
 
+// forgetRef drops the target cached under key (caller + "/" + ref): a
+// connection of the caller's own that now has that link name comes before
+// one shared with them.
+func (tc *targetCache) forgetRef(key string) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	tc.gen++
+	delete(tc.byID, key)
+}
+
 // cached returns the target under key if it can be used as it is.
 func (m *Manager) cached(key string) *target {
 	t := m.targets.get(key, m.now())
@@ -98,11 +110,12 @@ func (m *Manager) cached(key string) *target {
 	return t
 }
 
-// resolve finds a usable connection and what is needed to call its API.
-// Callers that miss the cache together wait for one load, which runs
-// apart from the first caller's cancellation since the others need it.
-func (m *Manager) resolve(ctx context.Context, owner, ref string) (*target, error) {
-	key := owner + "/" + ref
+// resolve finds a usable connection, the caller's own or one shared with
+// them, and what is needed to call its API. Callers that miss the cache
+// together wait for one load, which runs apart from the first caller's
+// cancellation since the others need it.
+func (m *Manager) resolve(ctx context.Context, caller, ref string) (*target, error) {
+	key := caller + "/" + ref
 	if t := m.cached(key); t != nil {
 		return t, nil
 	}
@@ -112,7 +125,7 @@ func (m *Manager) resolve(ctx context.Context, owner, ref string) (*target, erro
 		}
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 		defer cancel()
-		return m.load(lctx, owner, ref, key)
+		return m.load(lctx, caller, ref, key)
 	})
 	if err != nil {
 		return nil, err
@@ -122,9 +135,9 @@ func (m *Manager) resolve(ctx context.Context, owner, ref string) (*target, erro
 
 // load reads a connection, its service and its credentials, refreshing an
 // OAuth 2.0 token close to expiry, and caches the result under key.
-func (m *Manager) load(ctx context.Context, owner, ref, key string) (*target, error) {
+func (m *Manager) load(ctx context.Context, caller, ref, key string) (*target, error) {
 	gen := m.targets.generation()
-	c, err := m.Connection(ctx, owner, ref)
+	c, owner, err := m.reachable(ctx, caller, ref)
 	if err != nil {
 		return nil, err
 	}
@@ -182,14 +195,16 @@ type ProxyRequest struct {
 
 // Proxy sends a request to a connection's API with the connection's
 // credentials, and returns the service's answer for the caller to stream
-// back. An OAuth 2.0 token close to expiry is refreshed first; a 401 for a
-// token believed valid leads to one refresh and one retry.
-func (m *Manager) Proxy(ctx context.Context, owner, ref string, pr ProxyRequest) (*http.Response, error) {
-	t, err := m.resolve(ctx, owner, ref)
+// back. The connection is the caller's own or one shared with them; the
+// credentials and the record of its use are its owner's. An OAuth 2.0
+// token close to expiry is refreshed first; a 401 for a token believed
+// valid leads to one refresh and one retry.
+func (m *Manager) Proxy(ctx context.Context, caller, ref string, pr ProxyRequest) (*http.Response, error) {
+	t, err := m.resolve(ctx, caller, ref)
 	if err != nil {
 		return nil, err
 	}
-	m.usage.mark(owner, t.conn.ID, m.now())
+	m.usage.mark(t.owner, t.conn.ID, m.now())
 
 	resp, err := m.send(ctx, t, pr)
 	if err != nil {
@@ -205,7 +220,7 @@ func (m *Manager) Proxy(ctx context.Context, owner, ref string, pr ProxyRequest)
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	m.targets.forget(t.conn.ID)
-	tok, err := m.freshTokens(ctx, owner, t.svc, t.conn, t.token.AccessToken)
+	tok, err := m.freshTokens(ctx, t.owner, t.svc, t.conn, t.token.AccessToken)
 	if err != nil {
 		return nil, err
 	}

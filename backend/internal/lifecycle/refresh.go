@@ -10,6 +10,7 @@ import (
 	"github.com/cenkalti/backoff/v5"
 	"golang.org/x/oauth2"
 
+	"github.com/plugboard/plugboard/backend/internal/audit"
 	"github.com/plugboard/plugboard/backend/internal/outbound"
 	"github.com/plugboard/plugboard/backend/internal/store"
 	"github.com/plugboard/plugboard/shared"
@@ -52,7 +53,7 @@ func (m *Manager) AccessToken(ctx context.Context, owner, ref string) (Token, er
 
 // usableOAuth finds a connected OAuth 2.0 connection and its service.
 func (m *Manager) usableOAuth(ctx context.Context, owner, ref string) (shared.Connection, *shared.Service, error) {
-	c, err := m.Connection(ctx, owner, ref)
+	c, err := m.owned(ctx, owner, ref, verbToken)
 	if err != nil {
 		return c, nil, err
 	}
@@ -186,7 +187,7 @@ func expired(t tokens, now time.Time) bool {
 // stores them before anyone uses them, so a provider that rotates refresh
 // tokens never sees an old one again.
 func (m *Manager) refresh(ctx context.Context, owner string, svc *shared.Service, c shared.Connection, t tokens, cred store.Credential) (tokens, error) {
-	ctx = WithActor(ctx, "system")
+	ctx = audit.WithActor(ctx, audit.System)
 	if t.RefreshToken == "" {
 		msg := "The access token expired and " + svc.Name + " gave no refresh token; authorize the connection again."
 		return tokens{}, m.needsReauth(ctx, owner, c, msg)
@@ -244,7 +245,7 @@ func (m *Manager) refresh(ctx context.Context, owner string, svc *shared.Service
 	if _, err := m.store.SetConnection(ctx, owner, c.ID, nil, set); err != nil {
 		m.log.ErrorContext(ctx, "record refreshed expiry", "connection", c.ID, "err", err)
 	}
-	m.record(ctx, owner, c.ID, shared.EventRefreshed, shared.OutcomeOK, "Access token refreshed.")
+	m.record(ctx, owner, c, shared.EventRefreshed, shared.OutcomeOK, "Access token refreshed.")
 	return next, nil
 }
 
@@ -287,7 +288,7 @@ func (m *Manager) refreshFailed(ctx context.Context, owner string, svc *shared.S
 	if errors.As(err, &pe) && !errors.As(err, &se) && !transientOAuthError[pe.Code] {
 		return m.needsReauth(ctx, owner, c, words+" Authorize the connection again.")
 	}
-	m.record(ctx, owner, c.ID, shared.EventRefreshFailed, shared.OutcomeFailed, words)
+	m.record(ctx, owner, c, shared.EventRefreshFailed, shared.OutcomeFailed, words)
 	var te *transportError
 	if errors.As(err, &te) {
 		return upstreamError(te.err, "Refreshing the access token failed")
@@ -303,6 +304,6 @@ func (m *Manager) needsReauth(ctx context.Context, owner string, c shared.Connec
 	if err != nil {
 		return err
 	}
-	m.record(ctx, owner, c.ID, shared.EventRefreshFailed, shared.OutcomeFailed, words)
+	m.record(ctx, owner, c, shared.EventRefreshFailed, shared.OutcomeFailed, words)
 	return fail(shared.CodeNeedsReauth, "%s", words)
 }

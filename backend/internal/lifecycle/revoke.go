@@ -19,7 +19,7 @@ import (
 // recorded, and the connection is marked revoked. It stays listed and can
 // be authorized again.
 func (m *Manager) Revoke(ctx context.Context, owner, ref string) (shared.Connection, error) {
-	c, err := m.Connection(ctx, owner, ref)
+	c, err := m.owned(ctx, owner, ref, verbRevoke)
 	if err != nil {
 		return shared.Connection{}, err
 	}
@@ -64,7 +64,7 @@ func (m *Manager) Revoke(ctx context.Context, owner, ref string) (shared.Connect
 	if err != nil {
 		return shared.Connection{}, err
 	}
-	m.record(ctx, owner, c.ID, shared.EventRevoked, shared.OutcomeOK, detail)
+	m.record(ctx, owner, c, shared.EventRevoked, shared.OutcomeOK, detail)
 	return out, nil
 }
 

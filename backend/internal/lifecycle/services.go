@@ -1,6 +1,7 @@
 package lifecycle
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -169,6 +170,8 @@ func (m *Manager) CreateService(ctx context.Context, owner string, in shared.Ser
 			err := m.insertService(ctx, owner, in)
 			if err == nil {
 				in.ClientSecretSet = in.ClientSecret != ""
+				m.auditService(ctx, owner, shared.AuditServiceCreated, in,
+					"Created a custom "+in.AuthType.Label()+" service.")
 				return in.Public(), nil
 			}
 			if !errors.Is(err, store.ErrDuplicate) {
@@ -252,6 +255,10 @@ func (m *Manager) UpdateService(ctx context.Context, owner, id string, patch map
 	if err != nil {
 		return shared.Service{}, err
 	}
+	if changed := changedFields(cur, next, patch); len(changed) > 0 {
+		m.auditService(ctx, owner, shared.AuditServiceChanged, next,
+			"Changed "+strings.Join(changed, ", ")+".")
+	}
 	if cur.BuiltIn {
 		// Answer what is stored: empty default scopes, for one, mean the
 		// catalog's again.
@@ -260,6 +267,27 @@ func (m *Manager) UpdateService(ctx context.Context, owner, id string, patch map
 	}
 	next.ClientSecretSet = next.ClientSecret != ""
 	return next.Public(), nil
+}
+
+// changedFields lists, by their JSON names, the fields of a patch whose
+// values differ between before and after. Values are only compared here,
+// never kept: the client secret is among them.
+func changedFields(before, after shared.Service, patch map[string]json.RawMessage) []string {
+	a, b := fieldsOf(before), fieldsOf(after)
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(patch)) {
+		if !bytes.Equal(a[k], b[k]) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// fieldsOf is a service's JSON form, field by field.
+func fieldsOf(s shared.Service) map[string]json.RawMessage {
+	var doc map[string]json.RawMessage
+	_ = json.Unmarshal(mustJSON(s), &doc)
+	return doc
 }
 
 func checkPatchFields(patch map[string]json.RawMessage, builtin bool) shared.FieldErrors {
@@ -326,7 +354,8 @@ func (m *Manager) DeleteService(ctx context.Context, owner, id string) error {
 	if _, builtin := m.catalog.Get(id); builtin {
 		return fail(shared.CodeBuiltInReadOnly, "Built-in services cannot be deleted.")
 	}
-	if _, _, err := m.service(ctx, owner, id); err != nil {
+	svc, _, err := m.service(ctx, owner, id)
+	if err != nil {
 		return err
 	}
 	n, err := m.store.CountConnections(ctx, owner, id)
@@ -343,5 +372,6 @@ func (m *Manager) DeleteService(ctx context.Context, owner, id string) error {
 		}
 		return err
 	}
+	m.auditService(ctx, owner, shared.AuditServiceDeleted, svc, "Deleted.")
 	return nil
 }

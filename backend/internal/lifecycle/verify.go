@@ -31,12 +31,12 @@ func (m *Manager) authorizeWithParams(ctx context.Context, owner string, svc *sh
 	if svc.Verify != nil {
 		status, err := m.sendVerify(ctx, svc, requestValues(svc, c, values), nil)
 		if err != nil {
-			m.record(ctx, owner, c.ID, shared.EventVerificationFailed, shared.OutcomeFailed, sentence(errorWords(err)))
+			m.record(ctx, owner, c, shared.EventVerificationFailed, shared.OutcomeFailed, sentence(errorWords(err)))
 			return c, err
 		}
 		if !svc.Verify.Accepts(status) {
 			err := rejection(svc, status)
-			m.record(ctx, owner, c.ID, shared.EventVerificationFailed, shared.OutcomeFailed, err.Detail)
+			m.record(ctx, owner, c, shared.EventVerificationFailed, shared.OutcomeFailed, err.Detail)
 			return c, err
 		}
 		verified = true
@@ -74,7 +74,7 @@ func (m *Manager) authorizeWithParams(ctx context.Context, owner string, svc *sh
 	if err != nil {
 		return c, err
 	}
-	m.record(ctx, owner, c.ID, shared.EventAuthorized, shared.OutcomeOK, "Credentials saved."+detail)
+	m.record(ctx, owner, c, shared.EventAuthorized, shared.OutcomeOK, "Credentials saved."+detail)
 	return out, nil
 }
 
@@ -162,7 +162,7 @@ func (m *Manager) sendVerify(ctx context.Context, svc *shared.Service, values ma
 // OAuth 2.0 it first makes sure the access token is fresh. Credentials
 // the service now refuses mean the connection needs re-authorization.
 func (m *Manager) Verify(ctx context.Context, owner, ref string) (shared.Connection, error) {
-	c, err := m.Connection(ctx, owner, ref)
+	c, err := m.owned(ctx, owner, ref, verbVerify)
 	if err != nil {
 		return c, err
 	}
@@ -211,7 +211,7 @@ func (m *Manager) Verify(ctx context.Context, owner, ref string) (shared.Connect
 func (m *Manager) verifyWith(ctx context.Context, owner string, svc *shared.Service, c shared.Connection, values map[string]string, auth func(*http.Request)) (shared.Connection, error) {
 	status, err := m.sendVerify(ctx, svc, values, auth)
 	if err != nil {
-		m.record(ctx, owner, c.ID, shared.EventVerificationFailed, shared.OutcomeFailed, sentence(errorWords(err)))
+		m.record(ctx, owner, c, shared.EventVerificationFailed, shared.OutcomeFailed, sentence(errorWords(err)))
 		return c, err
 	}
 	if svc.Verify.Accepts(status) {
@@ -226,7 +226,7 @@ func (m *Manager) verifyWith(ctx context.Context, owner string, svc *shared.Serv
 	if serr != nil {
 		return c, serr
 	}
-	m.record(ctx, owner, c.ID, shared.EventVerificationFailed, shared.OutcomeFailed, words)
+	m.record(ctx, owner, c, shared.EventVerificationFailed, shared.OutcomeFailed, words)
 	return out, nil
 }
 
@@ -239,6 +239,6 @@ func (m *Manager) verified(ctx context.Context, owner string, c shared.Connectio
 	if err != nil {
 		return c, err
 	}
-	m.record(ctx, owner, c.ID, shared.EventVerified, shared.OutcomeOK, words)
+	m.record(ctx, owner, c, shared.EventVerified, shared.OutcomeOK, words)
 	return out, nil
 }

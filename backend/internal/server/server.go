@@ -130,7 +130,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger, notice io.Writer) 
 	s.Boot, err = acc.Bootstrap(ctx, cfg.APIKey)
 	if err != nil {
 		ln.Close()
-		return nil, fmt.Errorf("prepare the first owner: %w", err)
+		return nil, fmt.Errorf("prepare users: %w", err)
 	}
 	ui.RegisterRoutes()
 	s.app = httpapi.New(httpapi.Config{

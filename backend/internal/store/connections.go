@@ -51,16 +51,34 @@ func refFilter(owner, ref string) bson.D {
 
 // GetConnection finds an owner's connection by id or link name.
 func (s *Store) GetConnection(ctx context.Context, owner, ref string) (shared.Connection, error) {
+	r, err := s.connectionRecord(ctx, refFilter(owner, ref))
+	return r.Connection, err
+}
+
+func (s *Store) connectionRecord(ctx context.Context, filter bson.D) (ConnectionRecord, error) {
 	var r ConnectionRecord
-	if err := s.c(colConnections).FindOne(ctx, refFilter(owner, ref)).Decode(&r); err != nil {
-		return shared.Connection{}, fmt.Errorf("get connection: %w", mapErr(err))
+	if err := s.c(colConnections).FindOne(ctx, filter).Decode(&r); err != nil {
+		return ConnectionRecord{}, fmt.Errorf("get connection: %w", mapErr(err))
 	}
-	return r.Connection, nil
+	return r, nil
 }
 
 // ListConnections returns an owner's connections, newest first.
 func (s *Store) ListConnections(ctx context.Context, owner string, q ConnectionQuery) ([]shared.Connection, error) {
-	filter := ownerFilter(owner)
+	recs, err := s.findConnections(ctx, queryFilter(ownerFilter(owner), q))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]shared.Connection, len(recs))
+	for i, r := range recs {
+		out[i] = r.Connection
+	}
+	return out, nil
+}
+
+// queryFilter adds q's conditions to base.
+func queryFilter(base bson.D, q ConnectionQuery) bson.D {
+	filter := base
 	if q.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: q.Status})
 	}
@@ -75,6 +93,12 @@ func (s *Store) ListConnections(ctx context.Context, owner string, q ConnectionQ
 			bson.D{{Key: "service_id", Value: re}},
 		}})
 	}
+	return filter
+}
+
+// findConnections returns the connections that match filter, newest
+// first.
+func (s *Store) findConnections(ctx context.Context, filter bson.D) ([]ConnectionRecord, error) {
 	cur, err := s.c(colConnections).Find(ctx, filter,
 		options.Find().SetSort(bson.D{{Key: "created_at", Value: -1}, {Key: "_id", Value: -1}}))
 	if err != nil {
@@ -84,11 +108,7 @@ func (s *Store) ListConnections(ctx context.Context, owner string, q ConnectionQ
 	if err := cur.All(ctx, &recs); err != nil {
 		return nil, fmt.Errorf("list connections: %w", err)
 	}
-	out := make([]shared.Connection, len(recs))
-	for i, r := range recs {
-		out[i] = r.Connection
-	}
-	return out, nil
+	return recs, nil
 }
 
 // CountConnections counts an owner's connections to a service.

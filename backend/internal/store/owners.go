@@ -7,13 +7,25 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/plugboard/plugboard/shared"
 )
 
-// Owner is a person or team that owns services, connections and keys.
+// Owner is a user: a person who signs in and owns services, connections
+// and keys. Owners stored before users existed have no username or role
+// until the start-up migration gives them one.
 type Owner struct {
-	ID        string    `bson:"_id"`
-	Name      string    `bson:"name"`
-	CreatedAt time.Time `bson:"created_at"`
+	ID   string `bson:"_id"`
+	Name string `bson:"name"`
+	// Username is unique (index usernameIndex).
+	Username string      `bson:"username"`
+	Role     shared.Role `bson:"role"`
+	// PasswordHash is the bcrypt hash of the password; empty for users
+	// who sign in only with a sign-in link or an API key.
+	PasswordHash string    `bson:"password_hash,omitempty"`
+	Disabled     bool      `bson:"disabled"`
+	CreatedAt    time.Time `bson:"created_at"`
+	LastSignInAt time.Time `bson:"last_sign_in_at"`
 }
 
 // APIKey is a key that programs present as a Bearer token. Only the
@@ -29,15 +41,6 @@ type APIKey struct {
 	Rights     []string  `bson:"rights,omitempty"`
 	CreatedAt  time.Time `bson:"created_at"`
 	LastUsedAt time.Time `bson:"last_used_at"`
-}
-
-// CountOwners returns how many owners exist.
-func (s *Store) CountOwners(ctx context.Context) (int64, error) {
-	n, err := s.c(colOwners).CountDocuments(ctx, bson.D{})
-	if err != nil {
-		return 0, fmt.Errorf("count owners: %w", err)
-	}
-	return n, nil
 }
 
 // InsertOwner stores a new owner.
@@ -122,6 +125,9 @@ type Session struct {
 	OwnerID   string    `bson:"owner_id"`
 	CreatedAt time.Time `bson:"created_at"`
 	ExpiresAt time.Time `bson:"expires_at"`
+	// LastSeenAt is when the session was last used, written at most every
+	// few minutes; zero for sessions stored before it was recorded.
+	LastSeenAt time.Time `bson:"last_seen_at"`
 }
 
 // InsertSession stores a new session.
@@ -180,15 +186,4 @@ func (s *Store) UseLoginToken(ctx context.Context, hash string, now time.Time) (
 		return LoginToken{}, fmt.Errorf("use login token: %w", mapErr(err))
 	}
 	return t, nil
-}
-
-// FirstOwner returns the oldest owner.
-func (s *Store) FirstOwner(ctx context.Context) (Owner, error) {
-	var o Owner
-	err := s.c(colOwners).FindOne(ctx, bson.D{},
-		options.FindOne().SetSort(bson.D{{Key: "created_at", Value: 1}})).Decode(&o)
-	if err != nil {
-		return Owner{}, fmt.Errorf("first owner: %w", mapErr(err))
-	}
-	return o, nil
 }

@@ -113,9 +113,28 @@ var indexes = map[string][]indexSpec{
 	colCredentials: {{name: "owner", keys: asc("owner_id")}},
 	colEvents: {{name: "owner_connection_time",
 		keys: bson.D{{Key: "owner_id", Value: 1}, {Key: "connection_id", Value: 1}, {Key: "time", Value: -1}}}},
-	colSessions:    {{name: "expires", keys: asc("expires_at")}},
+	colSessions: {
+		{name: "expires", keys: asc("expires_at")},
+		{name: "owner", keys: asc("owner_id")},
+	},
 	colLoginTokens: {{name: "expires", keys: asc("expires_at")}},
 	colStates:      {{name: "expires", keys: asc("expires_at")}},
+	colShares: {
+		{name: "owner_connection", keys: asc("owner_id", "connection_id")},
+		{name: "user", keys: asc("user_id")},
+	},
+	colAudit: {
+		{name: "time", keys: newestFirst()},
+		{name: "action_time", keys: newestFirst("action")},
+		{name: "actor_time", keys: newestFirst("actor_id")},
+		{name: "target_time", keys: newestFirst("target_id")},
+	},
+}
+
+// newestFirst is an index on fields, then on time and id descending, the
+// order the audit trail is read in.
+func newestFirst(fields ...string) bson.D {
+	return append(asc(fields...), bson.E{Key: "time", Value: -1}, bson.E{Key: "_id", Value: -1})
 }
 
 // ensureIndexes creates the indexes that do not exist yet. Asking for

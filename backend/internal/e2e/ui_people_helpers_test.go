@@ -1,0 +1,71 @@
+package e2e
+
+import (
+	"fmt"
+)
+
+// uiChoose picks the first option whose text starts with label in the
+// select with the given id, as choosing it from the list does: the value
+// changes and the select fires "change".
+func uiChoose(tab *uiTab, id, label string) {
+	tab.t.Helper()
+	tab.reach("#"+id, uiCSS("#"+id))
+	tab.waitJS(fmt.Sprintf("an option %q in #%s", label, id), fmt.Sprintf(`(() => {
+		const el = document.getElementById(%s);
+		const o = el && [...el.options].find(o => o.text.startsWith(%s));
+		if (!o) return false;
+		el.focus();
+		el.value = o.value;
+		el.dispatchEvent(new Event("change", {bubbles: true}));
+		return true;
+	})()`, uiJS(id), uiJS(label)))
+}
+
+// uiSignInWithPassword fills the sign-in form and submits it.
+func uiSignInWithPassword(tab *uiTab, username, password string) {
+	tab.t.Helper()
+	tab.waitJS("the password form", `!!document.getElementById("username")`)
+	tab.fill("username", username)
+	tab.fill("password", password)
+	tab.clickNamed("#main form", "Sign in")
+}
+
+// uiWantSignedInAs waits until the top bar names the signed-in user.
+func uiWantSignedInAs(tab *uiTab, name, role string) {
+	tab.t.Helper()
+	tab.waitText(".topbar .owner", name)
+	tab.waitText(".topbar .owner", role)
+}
+
+// uiHasLink reports whether the main navigation links to name.
+func uiHasLink(tab *uiTab, name string) bool {
+	tab.t.Helper()
+	return tab.is(uiNamed(".topbar nav", name) + " !== null")
+}
+
+// uiTableRow is a JavaScript expression for the first row of the table
+// in #main whose text holds text, or null.
+func uiTableRow(text string) string {
+	return fmt.Sprintf(`([...document.querySelectorAll("#main table.data tbody tr")]`+
+		`.find(r => r.innerText.includes(%s)) ?? null)`, uiJS(text))
+}
+
+// uiWantRow waits for a row of the table in #main that holds text.
+func uiWantRow(tab *uiTab, text string) {
+	tab.t.Helper()
+	tab.waitJS("a table row with "+text, uiTableRow(text)+" !== null")
+}
+
+// uiWantPhoneFit resizes the tab to a phone, checks the page is no
+// wider, saves a screenshot and goes back to the desktop size.
+func uiWantPhoneFit(tab *uiTab, shot string) {
+	tab.t.Helper()
+	tab.viewport(uiPhoneWidth, 812)
+	tab.waitJS("the phone layout", fmt.Sprintf(`innerWidth === %d`, uiPhoneWidth))
+	if n := tab.overflow(); n > 0 {
+		tab.t.Errorf("%s at %d px: the page is %d px wider than the window", shot, uiPhoneWidth, n)
+	}
+	tab.shot(shot)
+	tab.viewport(uiWidth, uiHeight)
+	tab.waitJS("the desktop layout", fmt.Sprintf(`innerWidth === %d`, uiWidth))
+}
