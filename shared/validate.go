@@ -253,8 +253,8 @@ func (s *Service) validateOAuth2(fe *FieldErrors, known map[string]bool) {
 	if s.AuthScheme != "" && !authSchemeRE.MatchString(s.AuthScheme) {
 		fe.Add("auth_scheme", "must be a single word such as Bearer")
 	}
-	checkParamMap(fe, "auth_params", s.AuthParams)
-	checkParamMap(fe, "token_params", s.TokenParams)
+	checkParamMap(fe, "auth_params", s.AuthParams, reservedAuthParams)
+	checkParamMap(fe, "token_params", s.TokenParams, reservedTokenParams)
 	checkText(fe, "client_id", s.ClientID, 500, false)
 	checkText(fe, "client_secret", s.ClientSecret, MaxValueLen, false)
 	if s.TokenResponse != nil {
@@ -350,13 +350,27 @@ func IsUnsafeTextRune(r rune) bool {
 	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r)
 }
 
-func checkParamMap(fe *FieldErrors, field string, m map[string]string) {
+// Parameters of the authorization and token requests that Plugboard sets
+// itself (RFC 6749 sections 4.1.1, 4.1.3 and 6; RFC 7636). A service's
+// extra parameters may not replace them: a fixed state or redirect_uri
+// would undo the flow's protections.
+var (
+	reservedAuthParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state",
+		"code_challenge", "code_challenge_method"}
+	reservedTokenParams = []string{"grant_type", "code", "redirect_uri", "code_verifier", "refresh_token",
+		"client_id", "client_secret", "scope"}
+)
+
+func checkParamMap(fe *FieldErrors, field string, m map[string]string, reserved []string) {
 	if len(m) > MaxParams {
 		fe.Add(field, "at most %d entries", MaxParams)
 	}
 	for k, v := range m {
 		if !paramNameRE.MatchString(k) {
 			fe.Add(field, "%q is not a valid parameter name", k)
+		}
+		if slices.Contains(reserved, k) {
+			fe.Add(field, "%q is set by Plugboard and cannot be given here", k)
 		}
 		checkText(fe, field+"."+k, v, MaxTextLen, false)
 	}

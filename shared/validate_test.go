@@ -129,6 +129,10 @@ func TestServiceValidate(t *testing.T) {
 			want: []string{"auth_scheme"}},
 		{name: "bad auth param name", base: validOAuth, edit: func(s *Service) { s.AuthParams = map[string]string{"a b": "c"} },
 			want: []string{"auth_params"}},
+		{name: "auth param that would fix the state", base: validOAuth,
+			edit: func(s *Service) { s.AuthParams = map[string]string{"state": "fixed"} }, want: []string{"auth_params"}},
+		{name: "token param that would change the grant", base: validOAuth,
+			edit: func(s *Service) { s.TokenParams = map[string]string{"grant_type": "password"} }, want: []string{"token_params"}},
 		{name: "username parameter", base: validOAuth, edit: func(s *Service) { s.Params = []Param{{Name: "u", In: InUsername}} },
 			want: []string{"params[0].in"}},
 	}

@@ -43,7 +43,24 @@ func TestOAuthRefreshAnswers(t *testing.T) {
 		wantCode   shared.Code
 		wantStatus shared.Status
 		wantError  string
+		// params are the service's extra token parameters, which every
+		// refresh must carry too.
+		params map[string]string
 	}{
+		{
+			name: "token parameters go with every refresh",
+			answers: []oauthFakeAnswer{
+				{Status: 200, ContentType: ctJSON,
+					Body: `{"access_token":"{at1}","refresh_token":"{rt1}","expires_in":1}`},
+				{Status: 200, ContentType: ctJSON,
+					Body: `{"access_token":"{at2}","expires_in":3600}`},
+			},
+			rounds:     2,
+			wantTokens: []string{"{at1}", "{at2}"},
+			wantSent:   []string{"{rt0}", "{rt1}"},
+			wantStatus: shared.StatusConnected,
+			params:     map[string]string{"audience": "https://api.example.com"},
+		},
 		{
 			name: "answer without a refresh token keeps the old one",
 			answers: []oauthFakeAnswer{
@@ -157,7 +174,9 @@ func TestOAuthRefreshAnswers(t *testing.T) {
 				a.Body = fill(a.Body)
 				fake.queue(a)
 			}
-			c, _ := oauthFakeConnect(t, pb, secrets, oauthFakeService("refresh-"+string(rune('a'+i)), fake))
+			svc := oauthFakeService("refresh-"+string(rune('a'+i)), fake)
+			svc.TokenParams = tt.params
+			c, _ := oauthFakeConnect(t, pb, secrets, svc)
 			if c.Status != shared.StatusConnected {
 				t.Fatalf("status = %s (%s), want connected", c.Status, c.LastError)
 			}
@@ -196,6 +215,9 @@ func TestOAuthRefreshAnswers(t *testing.T) {
 			var sent []string
 			for _, r := range fake.tokenRequests("refresh_token") {
 				sent = append(sent, r.Form.Get("refresh_token"))
+				if tt.params != nil && r.Form.Get("audience") != tt.params["audience"] {
+					t.Errorf("refresh sent audience %q, want %q", r.Form.Get("audience"), tt.params["audience"])
+				}
 			}
 			want = nil
 			for _, w := range tt.wantSent {

@@ -260,7 +260,7 @@ func (m *Manager) exchange(ctx context.Context, svc *shared.Service, c shared.Co
 	for k, v := range svc.TokenParams {
 		opts = append(opts, oauth2.SetAuthURLParam(k, v))
 	}
-	return m.tokenRequest(ctx, svc, func(ctx context.Context) error {
+	return m.tokenRequest(ctx, svc, nil, func(ctx context.Context) error {
 		_, err := cfg.Exchange(ctx, code, opts...)
 		return err
 	})
@@ -271,8 +271,12 @@ func (m *Manager) exchange(ctx context.Context, svc *shared.Service, c shared.Co
 // readTokenAnswer. x/oauth2 sends the request and authenticates the
 // client; the answer is read here so that every service's answer, nested
 // or form-encoded or labelled wrongly, is read the same way.
-func (m *Manager) tokenRequest(ctx context.Context, svc *shared.Service, do func(context.Context) error) (tokenAnswer, error) {
-	rec := &recorder{base: m.out.Transport()}
+//
+// extra are form parameters added to the request where x/oauth2 offers no
+// way to pass them (a refresh).
+func (m *Manager) tokenRequest(ctx context.Context, svc *shared.Service, extra map[string]string,
+	do func(context.Context) error) (tokenAnswer, error) {
+	rec := &recorder{base: m.out.Transport(), extra: extra}
 	hc := &http.Client{
 		Transport: rec,
 		// A token endpoint has no business redirecting; following would
@@ -310,16 +314,25 @@ func (m *Manager) tokenRequest(ctx context.Context, svc *shared.Service, do func
 
 // recorder keeps the body of the one answer it carries.
 type recorder struct {
-	base   http.RoundTripper
+	base http.RoundTripper
+	// extra are form parameters to add to the request, keeping any that
+	// x/oauth2 already set.
+	extra  map[string]string
 	body   []byte
 	status int
 	err    error
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
 	if req.Header.Get("User-Agent") == "" {
-		req = req.Clone(req.Context())
 		req.Header.Set("User-Agent", userAgent)
+	}
+	if len(r.extra) > 0 {
+		if err := addFormParams(req, r.extra); err != nil {
+			r.err = err
+			return nil, err
+		}
 	}
 	resp, err := r.base.RoundTrip(req)
 	if err != nil {
@@ -335,6 +348,33 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.body, r.status = body, resp.StatusCode
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
+}
+
+// addFormParams adds params to a form-encoded request body, leaving the
+// parameters it already has as they are.
+func addFormParams(req *http.Request, params map[string]string) error {
+	if req.Body == nil {
+		return errors.New("add token parameters: the request has no body")
+	}
+	b, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return fmt.Errorf("add token parameters: %w", err)
+	}
+	form, err := url.ParseQuery(string(b))
+	if err != nil {
+		return fmt.Errorf("add token parameters: %w", err)
+	}
+	for k, v := range params {
+		if !form.Has(k) {
+			form.Set(k, v)
+		}
+	}
+	enc := []byte(form.Encode())
+	req.Body = io.NopCloser(bytes.NewReader(enc))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(enc)), nil }
+	req.ContentLength = int64(len(enc))
+	return nil
 }
 
 // transportError is a token request that got no answer.

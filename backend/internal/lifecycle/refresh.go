@@ -198,7 +198,8 @@ func (m *Manager) refresh(ctx context.Context, owner string, svc *shared.Service
 	}
 
 	ans, err := backoff.Retry(ctx, func() (tokenAnswer, error) {
-		a, err := m.tokenRequest(ctx, svc, func(ctx context.Context) error {
+		// The service's extra token parameters go with refreshes too.
+		a, err := m.tokenRequest(ctx, svc, svc.TokenParams, func(ctx context.Context) error {
 			_, err := cfg.TokenSource(ctx, &oauth2.Token{RefreshToken: t.RefreshToken}).Token()
 			return err
 		})
