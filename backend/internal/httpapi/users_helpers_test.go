@@ -47,7 +47,6 @@ func whoIs(t *testing.T, key string) shared.User {
 	return decodeAs[sessionReply](t, r).User
 }
 
-
 // passwordSession signs in with a username and password.
 func passwordSession(t *testing.T, username, password string) (*http.Cookie, sessionReply) {
 	t.Helper()
