@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/plugboard/plugboard/shared"
 )
@@ -19,6 +20,8 @@ type oauthFakeAnswer struct {
 	Body        string
 	// Location is sent with a redirect.
 	Location string
+	// Delay holds the answer back, as a slow provider does.
+	Delay time.Duration
 }
 
 // oauthFakeRequest is what the fake provider saw of one request.
@@ -92,6 +95,7 @@ func (f *oauthFake) token(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Unlock()
 
+	time.Sleep(a.Delay)
 	w.Header().Set("Content-Type", a.ContentType)
 	w.WriteHeader(a.Status)
 	_, _ = io.WriteString(w, a.Body)
@@ -192,7 +196,19 @@ func oauthFakeConnect(t *testing.T, pb *oauthPlugboard, secrets *oauthSecrets, s
 	if err != nil {
 		t.Fatalf("create connection: %v", err)
 	}
-	res, err := pb.api.Authorize(t.Context(), conn.ID, nil)
+	location := oauthFakeAuthorize(t, pb, secrets, conn.ID)
+	got, err := pb.api.GetConnection(t.Context(), conn.ID)
+	if err != nil {
+		t.Fatalf("get connection: %v", err)
+	}
+	return *got, location
+}
+
+// oauthFakeAuthorize runs a connection's authorization through the fake
+// provider and returns where Plugboard sent the browser at the end.
+func oauthFakeAuthorize(t *testing.T, pb *oauthPlugboard, secrets *oauthSecrets, connID string) string {
+	t.Helper()
+	res, err := pb.api.Authorize(t.Context(), connID, nil)
 	if err != nil {
 		t.Fatalf("authorize: %v", err)
 	}
@@ -213,9 +229,5 @@ func oauthFakeConnect(t *testing.T, pb *oauthPlugboard, secrets *oauthSecrets, s
 	secrets.add("state", cb.Query().Get("state"))
 
 	_, location := oauthDeliver(t, cb, "")
-	got, err := pb.api.GetConnection(t.Context(), conn.ID)
-	if err != nil {
-		t.Fatalf("get connection: %v", err)
-	}
-	return *got, location
+	return location
 }

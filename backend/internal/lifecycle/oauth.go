@@ -439,7 +439,11 @@ func (m *Manager) storeGrant(ctx context.Context, owner string, svc *shared.Serv
 	if err != nil {
 		return err
 	}
-	if _, err := m.store.PutCredential(ctx, cred); err != nil {
+	err = m.withTokenLease(ctx, c.ID, func() error {
+		_, err := m.store.PutCredential(ctx, cred)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	granted := a.Scopes

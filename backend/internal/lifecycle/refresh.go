@@ -179,6 +179,44 @@ func (m *Manager) refreshOnce(ctx context.Context, owner string, svc *shared.Ser
 	}
 }
 
+// errLeaseHeld: another holder has the lease; poll again.
+var errLeaseHeld = errors.New("lease held by another")
+
+// withTokenLease runs fn while holding the connection's refresh lease, so
+// that fn (storing a new grant, revoking one) never interleaves with a
+// refresh on any instance: a refresh that started first finishes first,
+// and one that starts later reads what fn stored. FerretDB checks a
+// credential's version apart from writing it, so this lease, not the
+// version, is what keeps a refresh from overwriting a new grant.
+func (m *Manager) withTokenLease(ctx context.Context, connID string, fn func() error) error {
+	lease := "refresh:" + connID
+	holder := m.instance + ":" + randomString(8)
+	poll := backoff.NewExponentialBackOff()
+	poll.InitialInterval, poll.MaxInterval = 20*time.Millisecond, 250*time.Millisecond
+	_, err := backoff.Retry(ctx, func() (bool, error) {
+		got, err := m.store.AcquireLease(ctx, lease, holder, m.clock(), leaseTTL)
+		switch {
+		case err != nil:
+			return false, backoff.Permanent(err)
+		case !got:
+			return false, errLeaseHeld
+		}
+		return true, nil
+	}, backoff.WithBackOff(poll), backoff.WithMaxElapsedTime(waitForPeer))
+	if errors.Is(err, errLeaseHeld) {
+		return fail(shared.CodeUnavailable, "The connection's token is being refreshed; try again shortly.")
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := m.store.ReleaseLease(context.WithoutCancel(ctx), lease, holder); err != nil {
+			m.log.ErrorContext(ctx, "release refresh lease", "connection", connID, "err", err)
+		}
+	}()
+	return fn()
+}
+
 func expired(t tokens, now time.Time) bool {
 	return !t.Expiry.IsZero() && !now.Before(t.Expiry)
 }
@@ -228,6 +266,11 @@ func (m *Manager) refresh(ctx context.Context, owner string, svc *shared.Service
 	}
 	sealed.Version = cred.Version
 	if _, err := m.store.SwapCredential(ctx, sealed); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			// Only a writer that bypasses the lease (a re-seal) gets here.
+			return tokens{}, fail(shared.CodeUnavailable,
+				"The connection's credentials changed while its token was refreshed; try again.")
+		}
 		return tokens{}, fmt.Errorf("store refreshed tokens: %w", err)
 	}
 

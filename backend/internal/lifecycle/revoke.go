@@ -36,10 +36,15 @@ func (m *Manager) Revoke(ctx context.Context, owner, ref string) (shared.Connect
 	}
 
 	detail := "Stored credentials deleted."
-	if svc.AuthType == shared.AuthOAuth2 {
-		detail = m.revokeAtProvider(ctx, owner, &svc, c) + " " + detail
-	}
-	if err := m.store.DeleteCredential(ctx, owner, c.ID); err != nil {
+	// Under the refresh lease, no refresh can rotate the tokens between
+	// their revocation at the provider and their deletion here.
+	err = m.withTokenLease(ctx, c.ID, func() error {
+		if svc.AuthType == shared.AuthOAuth2 {
+			detail = m.revokeAtProvider(ctx, owner, &svc, c) + " " + detail
+		}
+		return m.store.DeleteCredential(ctx, owner, c.ID)
+	})
+	if err != nil {
 		return shared.Connection{}, err
 	}
 	cfg := map[string]string{}
