@@ -220,6 +220,10 @@ func (v VerifyRequest) Accepts(status int) bool {
 	return false
 }
 
+// HeaderClientID in a header value stands for the service's OAuth 2.0
+// client id, which each installation sets for itself.
+const HeaderClientID = "{client_id}"
+
 // Service describes how to reach a third-party API: how it authenticates,
 // where its endpoints are, and which values it needs from a person.
 type Service struct {
@@ -235,7 +239,9 @@ type Service struct {
 	APIBaseURL string  `json:"api_base_url,omitempty"`
 	Params     []Param `json:"params,omitempty"`
 	// Headers are sent with every API request to the service, such as a
-	// version header the API requires. They hold no secrets.
+	// version header the API requires. They hold no secrets. A value may
+	// say HeaderClientID where the service's OAuth 2.0 client id belongs
+	// (Twitch wants it with every call).
 	Headers map[string]string `json:"headers,omitempty"`
 	OAuth2
 	Verify *VerifyRequest `json:"verify_request,omitempty"`

@@ -85,6 +85,25 @@ func TestProxyOAuth(t *testing.T) {
 		}
 	})
 
+	t.Run("client id header", func(t *testing.T) {
+		// Twitch wants the installation's own client id with every call.
+		var clientID string
+		o := proxyOAuthConnection(t, pb, "client_id_header", time.Hour, func(svc *shared.Service, o *proxyOAuth) {
+			svc.Headers = map[string]string{"Client-Id": shared.HeaderClientID, "X-Fixed": "v1"}
+			clientID = svc.ClientID
+		})
+		if a := pb.call(t, http.MethodGet, o.link, "streams", nil, nil); a.status != http.StatusOK {
+			t.Fatalf("got status %d (%s), want 200", a.status, a.body)
+		}
+		seen := o.api.last(t)
+		if got := seen.Header.Get("Client-Id"); got == "" || got != clientID {
+			t.Errorf("service got Client-Id %q, want the service's client id %q", got, clientID)
+		}
+		if got := seen.Header.Get("X-Fixed"); got != "v1" {
+			t.Errorf("service got X-Fixed %q, want v1", got)
+		}
+	})
+
 	t.Run("refresh before expiry", func(t *testing.T) {
 		o := proxyOAuthConnection(t, pb, "short_lived", 2*time.Second, nil)
 		if a := pb.call(t, http.MethodGet, o.link, "me", nil, nil); a.status != http.StatusOK {

@@ -257,7 +257,7 @@ func (m *Manager) send(ctx context.Context, t *target, pr ProxyRequest) (*http.R
 		req.Header[k] = vs
 	}
 	for k, v := range t.svc.Headers {
-		req.Header.Set(k, v)
+		req.Header.Set(k, strings.ReplaceAll(v, shared.HeaderClientID, t.svc.ClientID))
 	}
 	if t.svc.AuthType == shared.AuthOAuth2 {
 		req.Header.Set("Authorization", t.svc.Scheme()+" "+t.token.AccessToken)
