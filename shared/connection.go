@@ -66,6 +66,32 @@ type Connection struct {
 	// connection with: the owner's username. Such a user may call the
 	// connection through the proxy and nothing more.
 	SharedBy string `json:"shared_by,omitempty"`
+	// Service is set alongside SharedBy: what the user the connection is
+	// shared with may read of the owner's service, which the proxy calls
+	// and which their own services do not describe.
+	Service *ServiceSummary `json:"service,omitempty"`
+}
+
+// ServiceSummary is a read-only account of a connection's service for a
+// user who does not own it. It holds no secrets and no client settings.
+type ServiceSummary struct {
+	ID       string   `json:"id"`
+	Name     string   `json:"name"`
+	AuthType AuthType `json:"auth_type,omitempty"`
+	// APIBaseURL is the address as the service defines it, placeholders
+	// such as {subdomain} unfilled.
+	APIBaseURL string `json:"api_base_url,omitempty"`
+	Icon       string `json:"icon,omitempty"`
+	DocsURL    string `json:"docs_url,omitempty"`
+	BuiltIn    bool   `json:"builtin"`
+}
+
+// SummaryOf is what a user who does not own s may read of it.
+func SummaryOf(s Service) ServiceSummary {
+	return ServiceSummary{
+		ID: s.ID, Name: s.Name, AuthType: s.AuthType, APIBaseURL: s.APIBaseURL,
+		Icon: s.Icon, DocsURL: s.DocsURL, BuiltIn: s.BuiltIn,
+	}
 }
 
 // ConnectionInput is the body of a request that creates a connection.

@@ -7,7 +7,9 @@ import (
 	"unicode/utf8"
 )
 
-// Right is something an API key may do. Browser sessions may do all.
+// Right is something an API key may do. A browser session started with a
+// key holds the key's rights; one started with a password or a sign-in
+// link holds them all.
 type Right string
 
 // The rights a key can hold.

@@ -239,19 +239,11 @@ func filterConnections(conns []shared.Connection, svcs map[string]shared.Service
 	var out []shared.Connection
 	for _, c := range conns {
 		hay := strings.ToLower(strings.Join([]string{
-			c.Name, c.LinkName, c.ServiceID, svcs[c.ServiceID].Name, c.Status.Label(), c.SharedBy,
+			c.Name, c.LinkName, c.ServiceID, serviceName(c, svcs), c.Status.Label(), c.SharedBy,
 		}, " "))
 		if strings.Contains(hay, q) {
 			out = append(out, c)
 		}
 	}
 	return out
-}
-
-// serviceName is the name of a connection's service, or its id.
-func serviceName(svcs map[string]shared.Service, id string) string {
-	if s, ok := svcs[id]; ok && s.Name != "" {
-		return s.Name
-	}
-	return id
 }

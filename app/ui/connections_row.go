@@ -11,8 +11,8 @@ import (
 // row draws one connection. Its actions show when the row is hovered or
 // holds the focus.
 func (p *connectionsPage) row(c shared.Connection) app.UI {
-	svc := p.services[c.ServiceID]
-	name := serviceName(p.services, c.ServiceID)
+	svc, _ := serviceOf(c, p.services)
+	name := serviceName(c, p.services)
 	return app.Li().
 		Class("row").
 		Body(
@@ -94,7 +94,7 @@ func (p *connectionsPage) rowActions(c shared.Connection) app.UI {
 func (p *connectionsPage) startAuthorize(ctx app.Context, c shared.Connection) {
 	ctx = p.ctx
 	p.note = notice{}
-	svc, ok := p.services[c.ServiceID]
+	svc, ok := serviceOf(c, p.services)
 	if !ok {
 		p.note = notice{Kind: noticeError, Text: "The service " + c.ServiceID + " of " + c.Name +
 			" is not known any more."}
@@ -114,9 +114,10 @@ func (p *connectionsPage) startAuthorize(ctx app.Context, c shared.Connection) {
 
 func (p *connectionsPage) authorizeDialog() app.UI {
 	c := *p.authorize
+	svc, _ := serviceOf(c, p.services)
 	return &authorizeDialog{
 		Connection: c,
-		Service:    p.services[c.ServiceID],
+		Service:    svc,
 		OnDone: func(ctx app.Context, conn *shared.Connection) {
 			p.authorize = nil
 			p.replace(*conn)

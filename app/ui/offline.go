@@ -27,12 +27,15 @@ type serviceRef struct {
 	AuthType shared.AuthType `json:"auth_type"`
 }
 
-// newCachedList keeps conns and the services they use.
+// newCachedList keeps conns and the user's services they use. A
+// connection shared with the user keeps its owner's service with it.
 func newCachedList(conns []shared.Connection, svcs map[string]shared.Service, now time.Time) cachedList {
 	l := cachedList{Connections: conns, SavedAt: now}
 	used := map[string]bool{}
 	for _, c := range conns {
-		used[c.ServiceID] = true
+		if c.SharedBy == "" {
+			used[c.ServiceID] = true
+		}
 	}
 	for id, s := range svcs {
 		if used[id] {

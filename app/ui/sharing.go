@@ -10,14 +10,20 @@ import (
 
 // sharingCard lets an admin who owns a connection share it with other
 // users, who may then call it through the proxy and nothing more, and
-// stop sharing it.
+// stop sharing it. An owner who is no longer an admin may still stop
+// sharing what they shared before; the card shows only when there is
+// such a share.
 type sharingCard struct {
 	app.Compo
 
 	ConnID   string
 	ConnName string
-	// OwnerID is the signed-in admin, who owns the connection.
+	// ServiceName names the service the connection calls.
+	ServiceName string
+	// OwnerID is the signed-in user, who owns the connection.
 	OwnerID string
+	// CanShare is set for admins, who may share it with more users.
+	CanShare bool
 	// ctx is the component's own context, kept from OnMount: API results
 	// are applied through it, since the element whose event started the
 	// call may be gone from the page when the answer comes.
@@ -55,11 +61,13 @@ type sharingData struct {
 	users  []shared.User
 }
 
-func fetchSharing(ctx context.Context, connID string) (sharingData, error) {
+// fetchSharing loads the connection's shares and, for an admin, the
+// users it could be shared with.
+func fetchSharing(ctx context.Context, connID string, canShare bool) (sharingData, error) {
 	client := server.client()
 	shares, err := client.ListShares(ctx, connID)
-	if err != nil {
-		return sharingData{}, err
+	if err != nil || !canShare {
+		return sharingData{shares: shares}, err
 	}
 	users, err := client.ListUsers(ctx)
 	return sharingData{shares: shares, users: users}, err
@@ -67,10 +75,10 @@ func fetchSharing(ctx context.Context, connID string) (sharingData, error) {
 
 func (c *sharingCard) load(ctx app.Context) {
 	ctx = c.ctx
-	id := c.ConnID
+	id, canShare := c.ConnID, c.CanShare
 	c.loadedFor, c.status, c.err, c.done = id, loading, "", ""
 	ctx.Async(func() {
-		d, err := fetchSharing(ctx, id)
+		d, err := fetchSharing(ctx, id, canShare)
 		ctx.Dispatch(func(ctx app.Context) {
 			if id != c.ConnID {
 				return
@@ -101,6 +109,9 @@ func (c *sharingCard) candidates() []shared.User {
 
 // Render draws the card.
 func (c *sharingCard) Render() app.UI {
+	if !c.CanShare && (c.status != loaded || len(c.shares) == 0 && c.done == "") {
+		return app.Div()
+	}
 	return app.Section().
 		Class("card").
 		Aria("labelledby", "sharing-title").
@@ -110,11 +121,21 @@ func (c *sharingCard) Render() app.UI {
 				Text("Sharing"),
 			app.P().
 				Class("hint").
-				Text("People you share it with can call it through the proxy, and nothing "+
-					"more: they never see its credentials and cannot change, authorize, "+
-					"revoke or delete it."),
+				Text(c.hint()),
 			c.body(),
 		)
+}
+
+// hint says what sharing gives, or, to an owner who is no longer an
+// admin, what they may still do.
+func (c *sharingCard) hint() string {
+	if !c.CanShare {
+		return "Only admins share connections. You can still stop sharing this one."
+	}
+	return "People you share it with can call " + c.ServiceName + " through the proxy " +
+		"with your access. Plugboard never gives them its stored tokens or secrets, " +
+		"and they cannot change, authorize, revoke or delete it. Share it only with " +
+		"people you would trust with that access."
 }
 
 func (c *sharingCard) body() app.UI {
@@ -127,7 +148,7 @@ func (c *sharingCard) body() app.UI {
 	}
 	return app.Div().Body(
 		c.list(),
-		c.addForm(),
+		app.If(c.CanShare, c.addForm),
 		app.Div().
 			Class("live").
 			Role("alert").
@@ -267,7 +288,9 @@ func (c *sharingCard) unshare(ctx app.Context, s shared.Share) {
 			}
 			c.shares = slices.DeleteFunc(c.shares, func(x shared.Share) bool { return x.UserID == s.UserID })
 			c.done = s.Username + " can no longer use " + c.ConnName + "."
-			focusSoon("share-user")
+			if c.CanShare {
+				focusSoon("share-user")
+			}
 		})
 	})
 }

@@ -88,29 +88,17 @@ func fetchSummary(ctx context.Context, id string) (summaryData, error) {
 		return d, err
 	}
 	if d.conn.SharedBy != "" {
-		return fetchSharedSummary(ctx, d)
+		// The history of a connection shared with the user is its
+		// owner's, and so is its service: the summary that came with
+		// it, never the user's own service with the same id.
+		svc := ownersService(*d.conn)
+		d.svc = &svc
+		return d, nil
 	}
 	if d.svc, err = client.GetService(ctx, d.conn.ServiceID); err != nil {
 		return d, err
 	}
 	if d.events, err = client.Events(ctx, d.conn.ID); err != nil {
-		return d, err
-	}
-	d.meta, err = server.Meta(ctx)
-	return d, err
-}
-
-// fetchSharedSummary completes d for a connection shared with the user:
-// its history is its owner's, and so may be its service, when a custom
-// one; the service then shows by its id.
-func fetchSharedSummary(ctx context.Context, d summaryData) (summaryData, error) {
-	svc, err := server.client().GetService(ctx, d.conn.ServiceID)
-	switch {
-	case err == nil:
-		d.svc = svc
-	case isForbidden(err) || describe(err).Code == shared.CodeNotFound:
-		d.svc = &shared.Service{ID: d.conn.ServiceID, Name: d.conn.ServiceID}
-	default:
 		return d, err
 	}
 	d.meta, err = server.Meta(ctx)
@@ -226,8 +214,10 @@ func (p *summaryPage) loadedBody() app.UI {
 				),
 				app.Div().Body(
 					p.serviceCard(),
-					app.If(!p.shared() && p.me.Role == shared.RoleAdmin, func() app.UI {
-						return &sharingCard{ConnID: p.conn.ID, ConnName: p.conn.Name, OwnerID: p.me.ID}
+					app.If(!p.shared(), func() app.UI {
+						return &sharingCard{ConnID: p.conn.ID, ConnName: p.conn.Name,
+							ServiceName: p.svc.Name, OwnerID: p.me.ID,
+							CanShare: p.me.Role == shared.RoleAdmin}
 					}),
 				),
 			),

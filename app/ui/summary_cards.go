@@ -51,7 +51,7 @@ func (p *summaryPage) detailsCard() app.UI {
 					app.If(len(settings) > 0, func() app.UI {
 						return fact("Settings", app.Text(strings.Join(settings, "; ")))
 					}),
-					fact("Verified", app.Text(verifiedText(c, p.svc))),
+					fact("Verified", app.Text(p.verifiedText())),
 					app.If(!c.TokenExpiresAt.IsZero(), func() app.UI {
 						return fact("Token expires", app.Text(formatTime(c.TokenExpiresAt, "")+
 							" ("+relativeTime(p.now, c.TokenExpiresAt)+")"))
@@ -109,6 +109,16 @@ func (p *summaryPage) configParts() []string {
 	}
 	slices.Sort(unknown)
 	return append(parts, unknown...)
+}
+
+// verifiedText says whether the service accepted the connection's
+// credentials when last asked. Whether another owner's service can be
+// asked at all is not known here.
+func (p *summaryPage) verifiedText() string {
+	if p.shared() && !p.conn.Verified {
+		return "Not verified"
+	}
+	return verifiedText(p.conn, p.svc)
 }
 
 // verifiedText says whether the service accepted the connection's
@@ -184,7 +194,7 @@ func (p *summaryPage) sharedCard() app.UI {
 				ID("shared-title").
 				Text("Shared with you"),
 			app.P().Text(c.SharedBy+" shared this connection with you. Your code can call "+
-				p.svc.Name+" through it, at"),
+				p.svc.Name+" through it, with "+c.SharedBy+"'s access, at"),
 			app.P().Body(app.Code().Text("/api/v1/connections/"+c.LinkName+"/proxy/…")),
 			app.P().
 				Class("hint").
@@ -192,8 +202,8 @@ func (p *summaryPage) sharedCard() app.UI {
 					"name "+c.LinkName+" too, use this one's id, "+c.ID+", in its place."),
 			app.P().
 				Class("hint").
-				Text("Only "+c.SharedBy+" can see its credentials and history, change, "+
-					"authorize, revoke or delete it."),
+				Text("Plugboard never gives you its stored tokens or secrets. Only "+
+					c.SharedBy+" can see its history, change, authorize, revoke or delete it."),
 		)
 }
 
@@ -245,15 +255,14 @@ func (p *summaryPage) serviceCard() app.UI {
 		)
 }
 
+// serviceFacts lists what the page knows of the service. Of another
+// owner's service it knows only the summary that came with the shared
+// connection: no client settings, endpoints or parameters.
 func (p *summaryPage) serviceFacts() []app.UI {
 	svc := p.svc
-	kind := "Custom service"
-	if svc.BuiltIn {
-		kind = "From the catalog"
-	}
 	facts := []app.UI{
-		fact("Authentication", app.Text(svc.AuthType.Label())),
-		fact("Kind", app.Text(kind)),
+		fact("Authentication", app.Text(orDash(svc.AuthType.Label()))),
+		fact("Kind", app.Text(p.serviceKind())),
 	}
 	if svc.Description != "" {
 		facts = append(facts, fact("About", app.Text(svc.Description)))
@@ -261,7 +270,7 @@ func (p *summaryPage) serviceFacts() []app.UI {
 	if svc.APIBaseURL != "" {
 		facts = append(facts, fact("API base URL", app.Code().Text(svc.APIBaseURL)))
 	}
-	if svc.AuthType == shared.AuthOAuth2 {
+	if svc.AuthType == shared.AuthOAuth2 && !p.shared() {
 		facts = append(facts,
 			fact("Authorization URL", app.Code().Text(orDash(svc.AuthorizationURL))),
 			fact("Token URL", app.Code().Text(orDash(svc.TokenURL))),
@@ -280,6 +289,17 @@ func (p *summaryPage) serviceFacts() []app.UI {
 			Text(svc.DocsURL)))
 	}
 	return facts
+}
+
+// serviceKind says where the service's definition comes from.
+func (p *summaryPage) serviceKind() string {
+	switch {
+	case p.svc.BuiltIn:
+		return "From the catalog"
+	case p.shared():
+		return "Custom service of " + p.conn.SharedBy
+	}
+	return "Custom service"
 }
 
 func paramList(params []shared.Param) app.UI {

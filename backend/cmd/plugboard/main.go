@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/plugboard/plugboard/backend/internal/access"
 	"github.com/plugboard/plugboard/backend/internal/server"
 )
 
@@ -36,17 +38,23 @@ func main() {
 func run() error {
 	cmd := "serve"
 	if len(os.Args) > 1 && !strings.HasPrefix(os.Args[1], "-") {
-		cmd, os.Args = os.Args[1], append(os.Args[:1], os.Args[2:]...)
+		// Read the command before the arguments after it move into its
+		// place: the order of the two in one assignment is unspecified.
+		cmd = os.Args[1]
+		os.Args = append(os.Args[:1], os.Args[2:]...)
 	}
 	switch cmd {
-	case "serve", "reseal":
+	case "serve", "reseal", "signin-link":
 	case "keygen":
 		return keygen()
 	default:
-		return fmt.Errorf("unknown command %q; use serve (the default), keygen or reseal", cmd)
+		return fmt.Errorf("unknown command %q; use serve (the default), keygen, reseal or signin-link", cmd)
 	}
 	cfg := server.Config{Version: version}
-	fs := flag.NewFlagSet("plugboard", flag.ExitOnError)
+	fs := flag.NewFlagSet("plugboard "+cmd, flag.ExitOnError)
+	if cmd == "signin-link" {
+		fs.Usage = signInLinkUsage(fs)
+	}
 	str := func(p *string, name, env, usage string) {
 		fs.StringVar(p, name, os.Getenv(env), usage+" ("+env+")")
 	}
@@ -66,6 +74,12 @@ func run() error {
 	fs.DurationVar(&cfg.OutboundTimeout, "outbound-timeout", outTimeout,
 		"time limit of each request to a service, such as 10s; default 30s (PLUGBOARD_OUTBOUND_TIMEOUT)")
 	_ = fs.Parse(os.Args[1:])
+	var username string
+	if cmd == "signin-link" {
+		if username, err = usernameArg(fs); err != nil {
+			return err
+		}
+	}
 
 	level := new(slog.LevelVar)
 	if err := level.UnmarshalText([]byte(orDefault(cfg.LogLevel, "info"))); err != nil {
@@ -75,6 +89,9 @@ func run() error {
 
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
+	if cmd == "signin-link" {
+		return signInLink(ctx, cfg, log, username)
+	}
 	if cmd == "reseal" {
 		rep, err := server.Reseal(ctx, cfg, log)
 		if err != nil {
@@ -102,6 +119,49 @@ func run() error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// signInLink prints a one-time sign-in link for the user with username.
+func signInLink(ctx context.Context, cfg server.Config, log *slog.Logger, username string) error {
+	link, err := server.SignInLink(ctx, cfg, log, username)
+	if err != nil {
+		return fmt.Errorf("signin-link: %w", err)
+	}
+	fmt.Printf("Sign in to the web app with this one-time link (valid for %s):\n\n    %s\n",
+		access.LoginTokenTTL, link)
+	return nil
+}
+
+// usernameArg returns the one argument of signin-link, a username, which
+// flags may also follow.
+func usernameArg(fs *flag.FlagSet) (string, error) {
+	args := fs.Args()
+	if len(args) > 0 {
+		_ = fs.Parse(args[1:])
+	}
+	if len(args) == 0 || fs.NArg() > 0 {
+		fs.Usage()
+		return "", errors.New("signin-link takes one username")
+	}
+	return args[0], nil
+}
+
+// signInLinkUsage returns the help of the signin-link command.
+func signInLinkUsage(fs *flag.FlagSet) func() {
+	return func() {
+		w := fs.Output()
+		fmt.Fprintf(w, `Usage: plugboard signin-link [flags] <username>
+
+Prints a one-time link that signs the user in to the web app, valid for
+%s; the audit trail records that it was issued. Give the same settings
+as the server (the variables or flags below), so that it opens the same
+database. With the embedded database, stop the server first: both would
+open the same files. With MongoDB (MONGODB_URI) it may run while servers do.
+
+Flags:
+`, access.LoginTokenTTL)
+		fs.PrintDefaults()
+	}
 }
 
 // envDuration reads a duration such as "10s" from the environment

@@ -52,6 +52,9 @@ var (
 	ErrUnauthenticated = errors.New("access: not authenticated")
 	// ErrDisabled: the credentials are right, but their user is disabled.
 	ErrDisabled = errors.New("access: user is disabled")
+	// ErrNeedsAllRights: the change is one only a caller holding every
+	// right may make (see Principal.CanAll).
+	ErrNeedsAllRights = errors.New("access: needs every right")
 )
 
 // Principal is who a request acts for.
@@ -63,8 +66,11 @@ type Principal struct {
 	Role     shared.Role
 	// KeyID is set when an API key authenticated the request.
 	KeyID string
-	// rights are the key's rights; nil for sessions, which may do all.
-	rights []shared.Right
+	// limited says that p may do only what rights hold: true for API
+	// keys and for sessions started with one, false for sessions started
+	// with a password or a sign-in link, which may do everything.
+	limited bool
+	rights  []shared.Right
 	// csrf is the CSRF token a browser session's requests must carry.
 	csrf string
 	// session is the hash of the browser session's token.
@@ -103,8 +109,9 @@ type Service struct {
 	// key share one database read.
 	checking singleflight.Group
 
-	// byUser and byIP limit password guesses.
-	byUser, byIP *limiter
+	// byUserAddr, byUser and byIP limit password guesses (see
+	// beginAttempt).
+	byUserAddr, byUser, byIP *limiter
 	// users serializes, on this instance, the changes that could leave
 	// no active admin; the users lease does so across instances.
 	users sync.Mutex
@@ -119,12 +126,13 @@ type cachedKey struct {
 // in trail (nil records nothing).
 func New(st *store.Store, trail *audit.Recorder) *Service {
 	return &Service{
-		store:  st,
-		audit:  trail,
-		now:    time.Now,
-		cache:  map[string]cachedKey{},
-		byUser: newLimiter(userAttemptBurst, userAttemptEvery),
-		byIP:   newLimiter(ipAttemptBurst, ipAttemptEvery),
+		store:      st,
+		audit:      trail,
+		now:        time.Now,
+		cache:      map[string]cachedKey{},
+		byUserAddr: newLimiter(userAddrAttemptBurst, userAddrAttemptEvery),
+		byUser:     newLimiter(userAttemptBurst, userAttemptEvery),
+		byIP:       newLimiter(ipAttemptBurst, ipAttemptEvery),
 	}
 }
 

@@ -236,7 +236,7 @@ func TestLastAdminAcrossInstances(t *testing.T) {
 	if err != nil {
 		t.Fatalf("authenticate: %v", err)
 	}
-	second, err := first.CreateUser(ctx, shared.UserInput{Username: "second", Role: shared.RoleAdmin,
+	second, err := first.CreateUser(ctx, by, shared.UserInput{Username: "second", Role: shared.RoleAdmin,
 		Password: "second admin's password"})
 	if err != nil {
 		t.Fatalf("create second admin: %v", err)

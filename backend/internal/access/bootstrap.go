@@ -18,7 +18,9 @@ const FirstUsername = "admin"
 // Bootstrap is what a server start prepared for signing in.
 type Bootstrap struct {
 	// APIKey is set when a key was created now; it is never shown again.
-	APIKey     string
+	APIKey string
+	// LoginToken is a one-time sign-in token for the first admin, issued
+	// only while no active admin has a password.
 	LoginToken string
 	FirstStart bool
 }
@@ -27,7 +29,11 @@ type Bootstrap struct {
 // one, "admin", without a password and with an API key (the preset one
 // when given, else a fresh one, returned to be shown once). Every start
 // first gives users stored before usernames and roles existed theirs,
-// and issues a one-time sign-in token for the oldest active admin.
+// and ends sessions stored before sessions recorded their rights. While
+// no active admin has a password, it issues a one-time sign-in token for
+// the oldest active admin: without it nobody could sign in to the web
+// app. Once one has, admins sign in with their password, or with a link
+// from IssueSignInToken.
 func (s *Service) Bootstrap(ctx context.Context, presetKey string) (Bootstrap, error) {
 	var b Bootstrap
 	owners, err := s.migrate(ctx)
@@ -44,8 +50,50 @@ func (s *Service) Bootstrap(ctx context.Context, presetKey string) (Bootstrap, e
 			return b, err
 		}
 	}
+	if adminHasPassword(owners) {
+		return b, nil
+	}
 	b.LoginToken, err = s.NewLoginToken(ctx, firstAdmin(owners).ID)
 	return b, err
+}
+
+// adminHasPassword reports whether an active admin among owners has a
+// password.
+func adminHasPassword(owners []store.Owner) bool {
+	for _, o := range owners {
+		if o.Role == shared.RoleAdmin && !o.Disabled && o.PasswordHash != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// IssueSignInToken issues a one-time sign-in token for the active user
+// with the given username, for an operator at the command line, and
+// records that in the audit trail. Users stored before usernames existed
+// get theirs first, as at a server start. It fails with ErrUserNotFound
+// or ErrDisabled.
+func (s *Service) IssueSignInToken(ctx context.Context, username string) (string, error) {
+	if _, err := s.migrate(ctx); err != nil {
+		return "", err
+	}
+	o, err := s.store.OwnerByUsername(ctx, username)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", ErrUserNotFound
+	}
+	if err != nil {
+		return "", err
+	}
+	if o.Disabled {
+		return "", ErrDisabled
+	}
+	tok, err := s.NewLoginToken(ctx, o.ID)
+	if err != nil {
+		return "", err
+	}
+	const detail = "one-time sign-in link issued from the command line"
+	s.audit.Record(ctx, userEntry(shared.AuditUserChanged, o, detail))
+	return tok, nil
 }
 
 // createFirstAdmin stores the first admin and their key.
@@ -93,7 +141,8 @@ func firstAdmin(owners []store.Owner) store.Owner {
 // migrate gives owners stored before users existed a username and a
 // role: the oldest becomes the admin "admin" when there is no admin, the
 // others members named "user-" and the start of their id. It then makes
-// usernames unique, and returns every owner, oldest first.
+// usernames unique, ends sessions stored before sessions recorded how
+// they were started, and returns every owner, oldest first.
 func (s *Service) migrate(ctx context.Context) ([]store.Owner, error) {
 	owners, err := s.store.ListOwners(ctx)
 	if err != nil {
@@ -129,6 +178,12 @@ func (s *Service) migrate(ctx context.Context) ([]store.Owner, error) {
 		}
 	}
 	if err := s.store.EnsureUsernameIndex(ctx); err != nil {
+		return nil, err
+	}
+	// A session stored before sessions recorded how they were started
+	// may have been started with an API key of fewer rights: it cannot be
+	// told apart, so it ends.
+	if _, err := s.store.DeleteUnmarkedSessions(ctx); err != nil {
 		return nil, err
 	}
 	return owners, nil

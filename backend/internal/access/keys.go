@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -10,12 +11,49 @@ import (
 	"github.com/plugboard/plugboard/shared"
 )
 
-// ErrKeyNotFound: the owner has no API key with that id.
-var ErrKeyNotFound = errors.New("access: no such api key")
+// Errors of API keys.
+var (
+	// ErrKeyNotFound: the owner has no API key with that id.
+	ErrKeyNotFound = errors.New("access: no such api key")
+	// ErrRightsExceeded: a new key would hold a right its creator lacks.
+	ErrRightsExceeded = errors.New("access: rights beyond the caller's")
+)
 
-// Can reports whether p holds right r. Browser sessions hold every right.
+// RightsError names the rights a caller asked to give a new key without
+// holding them; it matches ErrRightsExceeded.
+type RightsError struct {
+	Missing []shared.Right
+}
+
+func (e *RightsError) Error() string {
+	return fmt.Sprintf("access: the caller lacks rights %v", e.Missing)
+}
+
+// Is makes errors.Is(err, ErrRightsExceeded) true.
+func (e *RightsError) Is(target error) bool { return target == ErrRightsExceeded }
+
+// Can reports whether p holds right r. Sessions started with a password
+// or a sign-in link hold every right; API keys, and sessions started with
+// one, hold the key's.
 func (p Principal) Can(r shared.Right) bool {
-	return p.KeyID == "" || slices.Contains(p.rights, r)
+	return !p.limited || slices.Contains(p.rights, r)
+}
+
+// CanAll reports whether p holds every right: what changing passwords
+// and users needs, since either leads to a session that may do anything.
+func (p Principal) CanAll() bool {
+	for _, r := range shared.AllRights {
+		if !p.Can(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// withRights limits p to rights.
+func (p Principal) withRights(rights []shared.Right) Principal {
+	p.limited, p.rights = true, rights
+	return p
 }
 
 // Authenticate checks an API key. Answers are cached briefly so that busy
@@ -71,7 +109,8 @@ func (s *Service) check(ctx context.Context, h string) (Principal, error) {
 
 	now := s.now()
 	p := principalOf(o)
-	p.KeyID, p.rights = k.ID, keyRights(k.Rights)
+	p = p.withRights(keyRights(k.Rights))
+	p.KeyID = k.ID
 	_ = s.store.TouchKey(ctx, k.ID, now.UTC())
 	s.mu.Lock()
 	if len(s.cache) > 10000 {
@@ -99,16 +138,26 @@ func (s *Service) forgetKeys(owner string) {
 	}
 }
 
-// CreateKey gives an owner a new API key with the rights in. The key is
-// returned once, in the answer; only its hash is stored.
-func (s *Service) CreateKey(ctx context.Context, owner string, in shared.KeyInput) (shared.NewAPIKey, error) {
+// CreateKey gives the user by acts for a new API key with the rights in,
+// which by must hold all of (else a *RightsError). The key is returned
+// once, in the answer; only its hash is stored.
+func (s *Service) CreateKey(ctx context.Context, by Principal, in shared.KeyInput) (shared.NewAPIKey, error) {
 	if err := in.Check(); err != nil {
 		return shared.NewAPIKey{}, err
+	}
+	var missing []shared.Right
+	for _, r := range in.Rights {
+		if !by.Can(r) {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		return shared.NewAPIKey{}, &RightsError{Missing: missing}
 	}
 
 	key := keyPrefix + randomToken()
 	k := store.APIKey{
-		ID: store.NewID(), OwnerID: owner, Name: in.Name, Hash: hash(key),
+		ID: store.NewID(), OwnerID: by.OwnerID, Name: in.Name, Hash: hash(key),
 		Rights: rightNames(in.Rights), CreatedAt: s.now().UTC().Truncate(time.Millisecond),
 	}
 	if err := s.store.InsertKey(ctx, k); err != nil {
@@ -131,9 +180,10 @@ func (s *Service) ListKeys(ctx context.Context, owner string) ([]shared.APIKey, 
 	return out, nil
 }
 
-// DeleteKey revokes an owner's API key. It stops working at once on this
-// server instance; other instances trust their cached check of it for at
-// most keyCacheTTL.
+// DeleteKey revokes an owner's API key and ends the sessions started
+// with it. It stops working at once on this server instance; other
+// instances trust their cached check of it for at most keyCacheTTL.
+// Sessions started with it end everywhere at once.
 func (s *Service) DeleteKey(ctx context.Context, owner, id string) error {
 	k, err := s.store.DeleteKey(ctx, owner, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -147,7 +197,7 @@ func (s *Service) DeleteKey(ctx context.Context, owner, id string) error {
 	s.mu.Unlock()
 	s.checking.Forget(k.Hash)
 	s.audit.Record(ctx, keyEntry(shared.AuditKeyRevoked, k))
-	return nil
+	return s.store.DeleteKeySessions(ctx, k.ID)
 }
 
 // keyEntry is the audit entry of something done to key k.
@@ -173,6 +223,11 @@ func keyRights(names []string) []shared.Right {
 	if len(names) == 0 {
 		return slices.Clone(shared.AllRights)
 	}
+	return storedRights(names)
+}
+
+// storedRights reads the rights named, and no others.
+func storedRights(names []string) []shared.Right {
 	out := make([]shared.Right, 0, len(names))
 	for _, r := range shared.AllRights {
 		if slices.Contains(names, string(r)) {

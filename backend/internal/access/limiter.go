@@ -9,15 +9,20 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Password attempts allowed: per username a burst of userAttemptBurst,
-// then one every userAttemptEvery; per client address a burst of
-// ipAttemptBurst, then one every ipAttemptEvery. Enough for a person
-// mistyping; far too few to guess a password.
+// Password attempts allowed, each limit a burst and then one attempt
+// every so often. Per username and client address: enough for a person
+// mistyping, far too few to guess a password. Per username from every
+// address together: looser, so that someone failing on purpose from one
+// address cannot keep the user out from another, yet a guesser spread
+// over many addresses is still bounded. Per client address: bounds one
+// guesser trying many usernames.
 const (
-	userAttemptBurst = 5
-	userAttemptEvery = 20 * time.Second
-	ipAttemptBurst   = 20
-	ipAttemptEvery   = 3 * time.Second
+	userAddrAttemptBurst = 5
+	userAddrAttemptEvery = 20 * time.Second
+	userAttemptBurst     = 50
+	userAttemptEvery     = 10 * time.Second
+	ipAttemptBurst       = 20
+	ipAttemptEvery       = 3 * time.Second
 	// maxBuckets bounds a limiter's memory; beyond it, buckets that have
 	// refilled are dropped.
 	maxBuckets = 100000
@@ -108,35 +113,50 @@ func (l *limiter) forgetFull(now time.Time) {
 	}
 }
 
-// attempt is one password check under way, counted against its username
-// and client address.
+// attempt is one password check under way, counted against each of
+// its limits.
 type attempt struct {
-	s              *Service
-	username, addr string
+	s      *Service
+	counts []count
+}
+
+// count is one limit an attempt counts against: a limiter and its key.
+type count struct {
+	l   *limiter
+	key string
+}
+
+// countsOf lists the limits an attempt for username from address addr
+// counts against. An empty username counts against the address only.
+func (s *Service) countsOf(username, addr string) []count {
+	c := []count{{s.byIP, addr}}
+	if username != "" {
+		// Client addresses hold no NUL, so no two pairs share a key.
+		c = append(c, count{s.byUserAddr, username + "\x00" + addr}, count{s.byUser, username})
+	}
+	return c
 }
 
 // beginAttempt starts a password check for username from address addr,
-// or fails with a *RateLimitError. An empty username counts against the
-// address only.
+// or fails with a *RateLimitError when any of its limits is reached.
 func (s *Service) beginAttempt(username, addr string) (attempt, error) {
 	now := s.now()
-	if wait := s.byIP.begin(addr, now); wait > 0 {
-		return attempt{}, &RateLimitError{RetryAfter: wait}
-	}
-	if username != "" {
-		if wait := s.byUser.begin(username, now); wait > 0 {
-			s.byIP.end(addr, now, false)
+	counts := s.countsOf(username, addr)
+	for i, c := range counts {
+		if wait := c.l.begin(c.key, now); wait > 0 {
+			for _, begun := range counts[:i] {
+				begun.l.end(begun.key, now, false)
+			}
 			return attempt{}, &RateLimitError{RetryAfter: wait}
 		}
 	}
-	return attempt{s: s, username: username, addr: addr}, nil
+	return attempt{s: s, counts: counts}, nil
 }
 
-// end finishes the attempt; a failed one counts against both limits.
+// end finishes the attempt; a failed one counts against every limit.
 func (a attempt) end(failed bool) {
 	now := a.s.now()
-	a.s.byIP.end(a.addr, now, failed)
-	if a.username != "" {
-		a.s.byUser.end(a.username, now, failed)
+	for _, c := range a.counts {
+		c.l.end(c.key, now, failed)
 	}
 }

@@ -42,9 +42,10 @@ func passwordMatches(o store.Owner, pw string) bool {
 }
 
 // SignInWithPassword starts a browser session for the user with username
-// and password, trying from client address addr. Wrong usernames and
-// wrong passwords fail alike, with ErrUnauthenticated; too many failures
-// for the username or from the address fail with a *RateLimitError.
+// and password, trying from client address addr. Wrong usernames, wrong
+// passwords and disabled users fail alike, with ErrUnauthenticated, so
+// the answer tells nothing about the user; the audit trail keeps the
+// reason. Too many failures fail with a *RateLimitError.
 func (s *Service) SignInWithPassword(ctx context.Context, username, password, addr string) (Session, error) {
 	a, err := s.beginAttempt(username, addr)
 	if err != nil {
@@ -69,15 +70,20 @@ func (s *Service) SignInWithPassword(ctx context.Context, username, password, ad
 	case !ok:
 		return Session{}, s.failSignIn(ctx, fail, ErrUnauthenticated, "wrong username or password")
 	case o.Disabled:
-		return Session{}, s.failSignIn(ctx, fail, ErrDisabled, "the user is disabled")
+		return Session{}, s.failSignIn(ctx, fail, ErrUnauthenticated, "the user is disabled")
 	}
-	return s.signIn(ctx, o, "password", addr)
+	return s.signIn(ctx, o, fullGrant("password"), addr)
 }
 
 // ChangePassword sets the password of the user p acts for, and ends
-// their other sessions. A user who has a password must give it as
-// in.CurrentPassword; a wrong one counts against the sign-in limits.
+// their other sessions. p must hold every right (else ErrNeedsAllRights):
+// a password signs in with all of them. A user who has a password must
+// give it as in.CurrentPassword; a wrong one counts against the sign-in
+// limits.
 func (s *Service) ChangePassword(ctx context.Context, p Principal, in shared.PasswordChange, addr string) error {
+	if !p.CanAll() {
+		return ErrNeedsAllRights
+	}
 	if err := in.Check(); err != nil {
 		return err
 	}

@@ -30,8 +30,24 @@ type Session struct {
 	User shared.User
 }
 
+// grant is how a session was started, and what it may do.
+type grant struct {
+	// via names the means: "password", "sign_in_link" or
+	// "api_key:<key id>".
+	via string
+	// keyID is the API key a session was started with, whose rights
+	// bound it; empty for a session that may do everything.
+	keyID  string
+	rights []shared.Right
+}
+
+// fullGrant is a session started with a password or a sign-in link: it
+// may do everything.
+func fullGrant(via string) grant { return grant{via: via} }
+
 // SignInWithKey starts a browser session for the holder of an API key,
-// trying from client address addr.
+// trying from client address addr. The session holds the key's rights
+// and no more, and ends when the key is revoked.
 func (s *Service) SignInWithKey(ctx context.Context, key, addr string) (Session, error) {
 	a, err := s.beginAttempt("", addr)
 	if err != nil {
@@ -52,7 +68,8 @@ func (s *Service) SignInWithKey(ctx context.Context, key, addr string) (Session,
 	if err != nil {
 		return Session{}, err
 	}
-	return s.signIn(ctx, o, "api_key:"+p.KeyID, addr)
+	g := grant{via: "api_key:" + p.KeyID, keyID: p.KeyID, rights: p.rights}
+	return s.signIn(ctx, o, g, addr)
 }
 
 // SignInWithLoginToken starts a browser session from a one-time sign-in
@@ -81,7 +98,7 @@ func (s *Service) SignInWithLoginToken(ctx context.Context, token, addr string) 
 	if o.Disabled {
 		return Session{}, s.failSignIn(ctx, fail, ErrDisabled, "the user is disabled")
 	}
-	return s.signIn(ctx, o, "sign_in_link", addr)
+	return s.signIn(ctx, o, fullGrant("sign_in_link"), addr)
 }
 
 // signInFailure is who tried to sign in, and how.
@@ -98,10 +115,10 @@ func (s *Service) failSignIn(ctx context.Context, f signInFailure, err error, wh
 	return err
 }
 
-// signIn starts a session for o, who proved who they are via the given
-// means, and records it.
-func (s *Service) signIn(ctx context.Context, o store.Owner, via, addr string) (Session, error) {
-	sess, err := s.newSession(ctx, o.ID)
+// signIn starts a session for o, who proved who they are as g says, and
+// records it.
+func (s *Service) signIn(ctx context.Context, o store.Owner, g grant, addr string) (Session, error) {
+	sess, err := s.newSession(ctx, o.ID, g)
 	if err != nil {
 		return Session{}, err
 	}
@@ -112,12 +129,13 @@ func (s *Service) signIn(ctx context.Context, o store.Owner, via, addr string) (
 	o.LastSignInAt = now
 	sess.User = userOf(o)
 	s.audit.Record(ctx, shared.AuditEntry{Action: shared.AuditSignIn, ActorID: o.ID,
-		ActorName: o.Username, Via: via, IP: addr, TargetType: "user", TargetID: o.ID,
+		ActorName: o.Username, Via: g.via, IP: addr, TargetType: "user", TargetID: o.ID,
 		TargetName: o.Username, OwnerID: o.ID})
 	return sess, nil
 }
 
-func (s *Service) newSession(ctx context.Context, owner string) (Session, error) {
+// newSession stores a new session of owner, started as g says.
+func (s *Service) newSession(ctx context.Context, owner string, g grant) (Session, error) {
 	now := s.now().UTC()
 	tok := sessionPrefix + randomToken()
 	sess := Session{
@@ -128,7 +146,7 @@ func (s *Service) newSession(ctx context.Context, owner string) (Session, error)
 	}
 	err := s.store.InsertSession(ctx, store.Session{
 		Hash: hash(sess.Token), OwnerID: owner, CreatedAt: now, ExpiresAt: sess.ExpiresAt,
-		LastSeenAt: now,
+		LastSeenAt: now, Via: g.via, KeyID: g.keyID, Rights: rightNames(g.rights),
 	})
 	if err != nil {
 		return Session{}, err
@@ -137,8 +155,8 @@ func (s *Service) newSession(ctx context.Context, owner string) (Session, error)
 }
 
 // SessionPrincipal checks a session cookie's token. A session ends at its
-// expiry, after SessionIdle without use, when it is signed out, and when
-// its user is disabled.
+// expiry, after SessionIdle without use, when it is signed out, when its
+// user is disabled, and when the API key it was started with is revoked.
 func (s *Service) SessionPrincipal(ctx context.Context, token string) (Principal, error) {
 	if !strings.HasPrefix(token, sessionPrefix) {
 		return Principal{}, ErrUnauthenticated
@@ -167,14 +185,38 @@ func (s *Service) SessionPrincipal(ctx context.Context, token string) (Principal
 	if err != nil {
 		return Principal{}, err
 	}
+	p, err := s.sessionRights(ctx, principalOf(o), sess)
+	if err != nil {
+		return Principal{}, err
+	}
 	if now.Sub(seen) > touchEvery {
 		if err := s.store.TouchSession(ctx, h, now); err != nil {
 			return Principal{}, err
 		}
 	}
-	p := principalOf(o)
 	p.csrf, p.session, p.SessionExpires = CSRFToken(token), h, sess.ExpiresAt
 	return p, nil
+}
+
+// sessionRights limits p, who acts through sess, to the rights of the API
+// key sess was started with, if it was. Revoking the key deletes its
+// sessions; checking that the key still exists also ends a session that
+// another server instance, trusting its cached check of the key, started
+// just after the revocation.
+func (s *Service) sessionRights(ctx context.Context, p Principal, sess store.Session) (Principal, error) {
+	if sess.KeyID == "" && sess.Rights == nil {
+		return p, nil
+	}
+	if sess.KeyID != "" {
+		ok, err := s.store.KeyExists(ctx, sess.KeyID)
+		if err != nil {
+			return Principal{}, err
+		}
+		if !ok {
+			return Principal{}, ErrUnauthenticated
+		}
+	}
+	return p.withRights(storedRights(sess.Rights)), nil
 }
 
 // CSRFToken derives a session's CSRF token from its secret token, so it

@@ -81,8 +81,12 @@ func (s *Service) owner(ctx context.Context, id string) (store.Owner, error) {
 	return o, err
 }
 
-// CreateUser adds a user with a password.
-func (s *Service) CreateUser(ctx context.Context, in shared.UserInput) (shared.User, error) {
+// CreateUser adds a user with a password, as by, who must hold every
+// right (else ErrNeedsAllRights): the password signs in with all of them.
+func (s *Service) CreateUser(ctx context.Context, by Principal, in shared.UserInput) (shared.User, error) {
+	if !by.CanAll() {
+		return shared.User{}, ErrNeedsAllRights
+	}
 	if err := in.Check(); err != nil {
 		return shared.User{}, err
 	}
@@ -104,11 +108,16 @@ func (s *Service) CreateUser(ctx context.Context, in shared.UserInput) (shared.U
 	return userOf(o), nil
 }
 
-// UpdateUser applies an admin's change to a user. Disabling a user or
-// setting their password ends their sessions; disabling them also stops
-// their API keys. No change may leave no active admin, and nobody may
+// UpdateUser applies an admin's change to a user; by must hold every
+// right (else ErrNeedsAllRights). Disabling a user or setting their
+// password ends their sessions; disabling them also stops their API keys.
+// An admin who is disabled or made a member stops sharing their
+// connections. No change may leave no active admin, and nobody may
 // disable themselves.
 func (s *Service) UpdateUser(ctx context.Context, by Principal, id string, p shared.UserPatch) (shared.User, error) {
+	if !by.CanAll() {
+		return shared.User{}, ErrNeedsAllRights
+	}
 	if err := p.Check(); err != nil {
 		return shared.User{}, err
 	}
@@ -159,7 +168,8 @@ func (s *Service) applyPatch(ctx context.Context, id string, p shared.UserPatch,
 	if err != nil {
 		return store.Owner{}, nil, err
 	}
-	return next, words, s.afterChange(ctx, next, ch)
+	ended, err := s.afterChange(ctx, o, next, ch)
+	return next, append(words, ended...), err
 }
 
 // change turns a patch of o, with the hash of the new password if it
@@ -218,24 +228,44 @@ func (s *Service) keepAnAdmin(ctx context.Context) error {
 	return nil
 }
 
-// afterChange ends what a change to o stops: their sessions when they
-// were disabled or got a new password, and the cached checks of their
-// keys whatever changed.
-func (s *Service) afterChange(ctx context.Context, o store.Owner, ch store.OwnerChange) error {
+// afterChange ends what a change of a user from was to o stops: their
+// sessions when they were disabled or got a new password, the shares of
+// their connections when they may no longer share, and the cached checks
+// of their keys whatever changed. It says in words what it ended beyond
+// sessions and cached checks.
+func (s *Service) afterChange(ctx context.Context, was, o store.Owner, ch store.OwnerChange) ([]string, error) {
 	s.forgetKeys(o.ID)
 	if o.Disabled || ch.PasswordHash != nil {
 		if _, err := s.store.DeleteSessionsOf(ctx, o.ID, ""); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	if !mayShare(was) || mayShare(o) {
+		return nil, nil
+	}
+	// Only active admins may share: a share must not outlive the role
+	// that allowed it.
+	n, err := s.store.DeleteSharesOfOwner(ctx, o.ID)
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	return []string{"shares of their connections ended"}, nil
+}
+
+// mayShare reports whether o may share connections: an active admin.
+func mayShare(o store.Owner) bool {
+	return userOf(o).Role == shared.RoleAdmin && !o.Disabled
 }
 
 // DeleteUser removes a user with their API keys, sessions and settings
-// of built-in services. A user who still owns custom services or
+// of built-in services; by must hold every right (else
+// ErrNeedsAllRights). A user who still owns custom services or
 // connections is refused with ErrUserHasRecords, and nobody may delete
 // themselves.
 func (s *Service) DeleteUser(ctx context.Context, by Principal, id string) error {
+	if !by.CanAll() {
+		return ErrNeedsAllRights
+	}
 	if id == by.OwnerID {
 		return shared.FieldErrors{{Field: "id", Message: "you cannot delete yourself"}}
 	}

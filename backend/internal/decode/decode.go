@@ -35,7 +35,7 @@ func (e *Error) Fields() shared.FieldErrors {
 
 // JSON decodes data, which must hold exactly one JSON value, into v.
 // Unknown object fields are refused, and so are names that match a field
-// only when case is ignored.
+// only when case is ignored, and objects that give a name twice.
 func JSON(data []byte, v any) error {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return &Error{Code: shared.CodeInvalidJSON, Detail: "The request body is empty; a JSON object was expected."}
@@ -56,6 +56,9 @@ func JSON(data []byte, v any) error {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return &Error{Code: shared.CodeInvalidJSON, Detail: "The request body holds more than one JSON value."}
+	}
+	if err := uniqueNames(data); err != nil {
+		return err
 	}
 	return exactNames(data, reflect.TypeOf(v))
 }

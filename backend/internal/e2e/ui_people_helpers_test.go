@@ -2,7 +2,59 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/cookiejar"
+	"strings"
+	"testing"
+
+	"github.com/plugboard/plugboard/shared"
+	"github.com/plugboard/plugboard/shared/api"
 )
+
+// The service of the connection TestUIPeople shares: the admin's and,
+// with the same id, the member's own, which describes another API.
+const (
+	uiWikiID         = "wiki"
+	uiTeamWikiBase   = "https://{team}.wiki.example/api"
+	uiMemberWikiName = "Bob's notes"
+	uiMemberWikiBase = "https://notes.bob.example"
+)
+
+// uiWikiService is a custom API key service with the id uiWikiID.
+func uiWikiService(name, base string) shared.Service {
+	return shared.Service{
+		ID: uiWikiID, Name: name, AuthType: shared.AuthAPIKey, APIBaseURL: base,
+		Params: []shared.Param{
+			{Name: "team", DisplayName: "Team", In: shared.InPlaceholder},
+			{Name: "X-Api-Key", DisplayName: "API key", In: shared.InHeader, Secret: true, Required: true},
+		},
+	}
+}
+
+// uiMemberService signs in through the API as a member and adds their
+// own service with the id of the admin's.
+func uiMemberService(t *testing.T, url, username, password string) {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatalf("cookie jar: %v", err)
+	}
+	c := api.New(url, api.WithHTTPClient(&http.Client{Jar: jar}))
+	if _, err := c.SignIn(t.Context(), api.SignInRequest{Username: username, Password: password}); err != nil {
+		t.Fatalf("sign in as %s: %v", username, err)
+	}
+	if _, err := c.CreateService(t.Context(), uiWikiService(uiMemberWikiName, uiMemberWikiBase)); err != nil {
+		t.Fatalf("add %s's own service: %v", username, err)
+	}
+}
+
+// uiWantNoText fails the test when the element at scope shows text.
+func uiWantNoText(tab *uiTab, scope, text string) {
+	tab.t.Helper()
+	if got := tab.text(scope); strings.Contains(got, text) {
+		tab.t.Errorf("%s shows %q, want it nowhere: %q", scope, text, got)
+	}
+}
 
 // uiChoose picks the first option whose text starts with label in the
 // select with the given id, as choosing it from the list does: the value

@@ -20,7 +20,9 @@ const (
 // signs in with their password and sees neither the admin pages nor the
 // admin's connection; the admin signs in with the password, finds the
 // sign-in, the new user and the new key in the audit trail, and shares
-// the connection, which the member then sees as shared, without actions.
+// the connection, which the member then sees as shared, without actions,
+// with the admin's service even though a service of the member's own has
+// the same id.
 func TestUIPeople(t *testing.T) {
 	e := uiSetUp(t, "")
 	ctx := t.Context()
@@ -29,8 +31,12 @@ func TestUIPeople(t *testing.T) {
 		t.Fatalf("who is the first admin: %v", err)
 	}
 	adminName := me.User.Username
+	if _, err := e.pb.api.CreateService(ctx, uiWikiService("Team Wiki", uiTeamWikiBase)); err != nil {
+		t.Fatalf("add the admin's service: %v", err)
+	}
 	conn, err := e.pb.api.CreateConnection(ctx, shared.ConnectionInput{
-		Name: "Admin GitHub", LinkName: "admin_github", ServiceID: "github",
+		Name: "Admin wiki", LinkName: "admin_wiki", ServiceID: uiWikiID,
+		Config: map[string]string{"team": "acme"},
 	})
 	if err != nil {
 		t.Fatalf("add the admin's connection: %v", err)
@@ -196,16 +202,26 @@ func TestUIPeople(t *testing.T) {
 
 	uiStep(t, "member sees the shared connection", func(t *testing.T) {
 		member.t = t
+		uiMemberService(t, e.pb.srv.URL(), "bob", uiMemberPassword)
 		member.open(e.pb.srv.URL() + "/")
-		member.waitText(".rows", "Admin GitHub")
+		member.waitText(".rows", "Admin wiki")
 		member.waitText(".rows .shared-by", "Shared by "+adminName)
+		member.waitText(".rows .row-service", "Team Wiki")
 		if member.is(`!!document.querySelector(".rows .actions")`) {
 			t.Errorf("a shared connection's row offers actions")
 		}
+		uiWantNoText(member, "#main", uiMemberWikiName)
 		member.shot("people-member-shared")
 
-		member.clickNamed(".rows", "Admin GitHub")
+		member.clickNamed(".rows", "Admin wiki")
 		member.waitText("#main", "Shared with you")
+		member.waitText("#service-title", "Team Wiki")
+		for _, want := range []string{uiTeamWikiBase, "API key", "Custom service of " + adminName} {
+			member.waitText("#main .columns", want)
+		}
+		uiWantNoText(member, "#main", uiMemberWikiName)
+		uiWantNoText(member, "#main", uiMemberWikiBase)
+		member.shot("people-member-shared-summary")
 		for _, name := range []string{"Delete", "Revoke", "Connect", "Edit"} {
 			if member.is(uiNamed("#main", name) + " !== null") {
 				t.Errorf("the summary of a shared connection offers %s", name)

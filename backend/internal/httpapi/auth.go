@@ -205,7 +205,7 @@ func (s *server) changePassword(c *fiber.Ctx) error {
 		return err
 	}
 	if err := s.access.ChangePassword(c.UserContext(), principal(c), in, c.IP()); err != nil {
-		return err
+		return rightsProblem(err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -10,7 +11,8 @@ import (
 )
 
 // need returns a handler that lets a request on only when its caller
-// holds right r. Browser sessions hold every right.
+// holds right r. Sessions started with a password or a sign-in link hold
+// every right; API keys, and sessions started with one, the key's.
 func need(r shared.Right) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if !principal(c).Can(r) {
@@ -19,6 +21,47 @@ func need(r shared.Right) fiber.Handler {
 		}
 		return c.Next()
 	}
+}
+
+// needsAllRights is the refusal of a change that only a caller holding
+// every right may make.
+const needsAllRights = "Changing passwords and users needs an API key with every right " +
+	"(read, manage and use), or a browser signed in with a password or a sign-in link."
+
+// needAll lets a request on only when its caller holds every right:
+// setting a password or making a user leads to a session that may do
+// anything, so a key with fewer rights must not do it.
+func needAll(c *fiber.Ctx) error {
+	if !principal(c).CanAll() {
+		return problem(shared.CodeForbidden, needsAllRights)
+	}
+	return c.Next()
+}
+
+// rightsProblem maps the refusals of package access for want of rights,
+// and returns other errors as they are.
+func rightsProblem(err error) error {
+	var re *access.RightsError
+	switch {
+	case errors.As(err, &re):
+		return problem(shared.CodeForbidden, "A new key may hold only rights its creator holds; "+
+			"the API key you act with lacks "+quoted(re.Missing)+".")
+	case errors.Is(err, access.ErrNeedsAllRights):
+		return problem(shared.CodeForbidden, needsAllRights)
+	}
+	return err
+}
+
+// quoted lists rights as "read" and "use".
+func quoted(rights []shared.Right) string {
+	q := make([]string, len(rights))
+	for i, r := range rights {
+		q[i] = `"` + string(r) + `"`
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " and " + q[len(q)-1]
 }
 
 func (s *server) listKeys(c *fiber.Ctx) error {
@@ -34,9 +77,9 @@ func (s *server) createKey(c *fiber.Ctx) error {
 	if err := decodeBody(c, &in); err != nil {
 		return err
 	}
-	k, err := s.access.CreateKey(c.UserContext(), owner(c), in)
+	k, err := s.access.CreateKey(c.UserContext(), principal(c), in)
 	if err != nil {
-		return err
+		return rightsProblem(err)
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Location("/api/v1/keys/" + k.ID)

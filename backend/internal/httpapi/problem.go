@@ -117,8 +117,7 @@ func toProblem(err error) (*shared.Problem, bool) {
 		p := problem(le.Code, le.Detail)
 		p.Errors = le.Fields
 		p.RetryAfter = le.RetryAfter
-		return p, p.Status >= 500 && le.Code != shared.CodeUpstreamUnreachable &&
-			le.Code != shared.CodeUpstreamTimeout
+		return p, p.Status >= 500 && !upstreamFault[le.Code]
 	case errors.As(err, &de):
 		p := problem(de.Code, de.Detail)
 		p.Errors = de.Fields()
@@ -131,6 +130,15 @@ func toProblem(err error) (*shared.Problem, bool) {
 		return fiberProblem(fb), fb.Code >= 500
 	}
 	return problem(shared.CodeInternal, "Something went wrong on the server; it has been logged."), true
+}
+
+// upstreamFault holds the codes of 5xx answers that report a service's
+// failure, not the server's: they are logged at WARN, as a service that
+// is down is expected now and then.
+var upstreamFault = map[shared.Code]bool{
+	shared.CodeProviderError:       true,
+	shared.CodeUpstreamUnreachable: true,
+	shared.CodeUpstreamTimeout:     true,
 }
 
 // accessProblems maps the errors of users and sign-in that handlers pass

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -41,18 +40,44 @@ var callerOnly = map[string]bool{
 	textproto.CanonicalMIMEHeaderKey(CSRFHeader): true,
 }
 
+// addressClaims are request headers in which a client or a proxy in
+// front of a server states where a request came from or what it first
+// asked for. Plugboard is the service's client, not a proxy the service
+// trusts: a caller's claims are dropped, never relayed as Plugboard's.
+var addressClaims = map[string]bool{
+	"Forwarded":          true,
+	"X-Forwarded-For":    true,
+	"X-Forwarded-Host":   true,
+	"X-Forwarded-Proto":  true,
+	"X-Forwarded-Port":   true,
+	"X-Forwarded-Prefix": true,
+	"X-Forwarded-Ssl":    true,
+	"X-Real-Ip":          true,
+	"X-Client-Ip":        true,
+	"True-Client-Ip":     true,
+	// Some servers route by these instead of the request's own path,
+	// which would pass by the check of the proxied path.
+	"X-Original-Url": true,
+	"X-Rewrite-Url":  true,
+}
+
 // proxy forwards a request to a connection's service and streams the
-// answer back.
+// answer back. The body, up to MaxProxyBodyBytes, is read only now that
+// the caller is known.
 func (s *server) proxy(c *fiber.Ctx) error {
-	if len(c.Body()) > MaxProxyBodyBytes {
-		return problem(shared.CodeBodyTooLarge, "A proxied request body may be at most 32 MiB.")
+	if err := checkProxyCSRF(c); err != nil {
+		return err
+	}
+	body, err := readBody(c, MaxProxyBodyBytes)
+	if err != nil {
+		return err
 	}
 	pr := lifecycle.ProxyRequest{
 		Method:   c.Method(),
 		Path:     proxiedPath(c),
 		RawQuery: string(c.Request().URI().QueryString()),
 		Header:   forwardHeaders(&c.Request().Header),
-		Body:     bytes.Clone(c.Body()),
+		Body:     body,
 	}
 	resp, err := s.m.Proxy(c.UserContext(), owner(c), c.Params("ref"), pr)
 	if err != nil {
@@ -76,6 +101,22 @@ func (s *server) proxy(c *fiber.Ctx) error {
 	return nil
 }
 
+// checkProxyCSRF asks a browser session for its CSRF token on every
+// method but GET and HEAD: whatever a service does with OPTIONS or
+// another method it defines, another site must not make a signed-in
+// browser send it.
+func checkProxyCSRF(c *fiber.Ctx) error {
+	if m := c.Method(); m == fiber.MethodGet || m == fiber.MethodHead {
+		return nil
+	}
+	p := principal(c)
+	if p.CSRF() == "" || p.CheckCSRF(c.Get(CSRFHeader)) {
+		return nil // an API key, or a session that sent its token
+	}
+	return problem(shared.CodeForbidden, "The request lacks the session's CSRF token, or has a wrong one, in the "+
+		CSRFHeader+" header; reload the page to get a fresh one.")
+}
+
 // proxiedPath is the escaped path after .../proxy/.
 func proxiedPath(c *fiber.Ctx) string {
 	full := string(c.Request().URI().PathOriginal())
@@ -95,7 +136,7 @@ func forwardHeaders(h *fasthttp.RequestHeader) http.Header {
 	}
 	h.VisitAll(func(k, v []byte) {
 		name := textproto.CanonicalMIMEHeaderKey(string(k))
-		if hopByHop[name] || callerOnly[name] || drop[name] {
+		if hopByHop[name] || callerOnly[name] || addressClaims[name] || drop[name] {
 			return
 		}
 		out.Add(name, string(v))

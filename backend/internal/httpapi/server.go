@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/valyala/fasthttp"
 
 	"github.com/plugboard/plugboard/backend/internal/access"
 	"github.com/plugboard/plugboard/backend/internal/audit"
@@ -60,21 +61,28 @@ func New(cfg Config) *fiber.App {
 	}
 	app := fiber.New(fiber.Config{
 		AppName: "plugboard",
-		// The JSON routes hold their bodies to MaxBodyBytes themselves.
-		BodyLimit:             MaxProxyBodyBytes,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
-		DisableStartupMessage: true,
-		ErrorHandler:          s.handleError,
-		CaseSensitive:         true,
-		StrictRouting:         false,
+		// A body is read when a handler asks for it, not before the
+		// first middleware runs: limitBody holds each route to its cap,
+		// and the proxy reads its larger bodies only for a known caller.
+		// BodyLimit then only sizes what fasthttp reads ahead.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		BodyLimit:                    MaxProxyBodyBytes,
+		ReadTimeout:                  30 * time.Second,
+		WriteTimeout:                 60 * time.Second,
+		IdleTimeout:                  120 * time.Second,
+		DisableStartupMessage:        true,
+		ErrorHandler:                 s.handleError,
+		CaseSensitive:                true,
+		StrictRouting:                false,
 	})
+	s.refuseUnknownMethods(app)
 	app.Use(s.logRequests)
 	// A panic in one handler answers that request with a 500 problem
 	// (logged with the panic) instead of ending the whole process.
 	app.Use(recover.New())
 	app.Use(s.securityHeaders)
+	app.Use(s.limitBody)
 
 	app.Get("/oauth/callback", s.oauthCallback)
 
@@ -89,7 +97,8 @@ func New(cfg Config) *fiber.App {
 	read, manage, use := need(shared.RightRead), need(shared.RightManage), need(shared.RightUse)
 	api.Get("/meta", read, s.meta)
 	api.Delete("/sessions", manage, s.endSessions)
-	api.Put("/account/password", manage, s.changePassword)
+	// Passwords and users need every right (see needAll).
+	api.Put("/account/password", needAll, s.changePassword)
 
 	api.Get("/keys", read, s.listKeys)
 	api.Post("/keys", manage, s.createKey)
@@ -98,10 +107,10 @@ func New(cfg Config) *fiber.App {
 	// Users and the audit trail are for admins (see requireAdmin).
 	admin := s.requireAdmin
 	api.Get("/users", read, admin, s.listUsers)
-	api.Post("/users", manage, admin, s.createUser)
+	api.Post("/users", needAll, admin, s.createUser)
 	api.Get("/users/:id", read, admin, s.getUser)
-	api.Patch("/users/:id", manage, admin, s.updateUser)
-	api.Delete("/users/:id", manage, admin, s.deleteUser)
+	api.Patch("/users/:id", needAll, admin, s.updateUser)
+	api.Delete("/users/:id", needAll, admin, s.deleteUser)
 	api.Get("/audit", read, admin, s.listAudit)
 
 	api.Get("/services", read, s.listServices)
@@ -122,7 +131,8 @@ func New(cfg Config) *fiber.App {
 	api.Get("/connections/:ref/token", use, s.token)
 	api.Get("/connections/:ref/shares", read, s.listShares)
 	api.Put("/connections/:ref/shares/:user", manage, admin, s.putShare)
-	api.Delete("/connections/:ref/shares/:user", manage, admin, s.deleteShare)
+	// Only admins share, but an owner may always stop sharing.
+	api.Delete("/connections/:ref/shares/:user", manage, s.deleteShare)
 	api.All("/connections/:ref/proxy/*", use, s.proxy)
 	api.Use(func(c *fiber.Ctx) error {
 		if allow := allowedMethods(app, c.Path()); len(allow) > 0 {
@@ -137,6 +147,49 @@ func New(cfg Config) *fiber.App {
 		app.Use(adaptor.HTTPHandler(cfg.UI))
 	}
 	return app
+}
+
+// refuseUnknownMethods answers a request whose method the router does not
+// know (WebDAV's PROPFIND, a made-up one, a lower-case one) with a 405
+// problem document naming the methods the path takes. Fiber itself would
+// answer a plain-text 400 before any middleware runs, so this wraps it.
+func (s *server) refuseUnknownMethods(app *fiber.App) {
+	next := app.Server().Handler
+	known := app.Config().RequestMethods
+	app.Server().Handler = func(fc *fasthttp.RequestCtx) {
+		m := fc.Method()
+		if slices.ContainsFunc(known, func(k string) bool { return k == string(m) }) {
+			next(fc)
+			return
+		}
+		c := app.AcquireCtx(fc)
+		defer app.ReleaseCtx(c)
+		defer finishBody(c)
+		s.setSecurityHeaders(c)
+		p, allow := unknownMethod(app, c.Path(), c.Method())
+		if len(allow) > 0 {
+			c.Set(fiber.HeaderAllow, strings.Join(allow, ", "))
+		}
+		_ = sendProblem(c, p)
+		s.log.DebugContext(c.UserContext(), "request",
+			"method", c.Method(), "path", c.Path(), "status", c.Response().StatusCode())
+	}
+}
+
+// unknownMethod is the answer to a method the router does not know, and
+// the methods the path takes, for the Allow header.
+func unknownMethod(app *fiber.App, path, method string) (*shared.Problem, []string) {
+	allow := allowedMethods(app, path)
+	switch {
+	case len(allow) > 0:
+	case strings.HasPrefix(path, "/api/"):
+		return problem(shared.CodeNotFound, "No such route: "+path+"."), nil
+	default:
+		// The callback and the web app's pages.
+		allow = []string{fiber.MethodGet, fiber.MethodHead}
+	}
+	return problem(shared.CodeMethodNotAllowed,
+		"This route accepts "+strings.Join(allow, ", ")+", not "+method+"."), allow
 }
 
 // allowedMethods lists the methods of the API routes whose pattern matches
@@ -178,21 +231,35 @@ func matchRoute(pattern, path string) bool {
 
 // handleError answers every error a handler returns.
 func (s *server) handleError(c *fiber.Ctx, err error) error {
-	p, serverFault := toProblem(err)
-	if serverFault {
-		s.log.ErrorContext(c.UserContext(), "request failed",
-			"method", c.Method(), "path", c.Path(), "status", p.Status, "err", err)
-	}
-	return sendProblem(c, p)
+	_, herr := s.answerError(c, err)
+	return herr
 }
 
-// logRequests writes one line per request. The query string is left out:
-// the OAuth callback's carries a code.
+// answerError answers err as a problem document and logs the server's own
+// faults at ERROR. A service's failure (a 5xx answer such as
+// provider_error) is not Plugboard's fault: it is returned as cause, for
+// the request's log line.
+func (s *server) answerError(c *fiber.Ctx, err error) (cause, herr error) {
+	p, serverFault := toProblem(err)
+	switch {
+	case serverFault:
+		s.log.ErrorContext(c.UserContext(), "request failed",
+			"method", c.Method(), "path", c.Path(), "status", p.Status, "err", err)
+	case p.Status >= 500:
+		cause = err
+	}
+	return cause, sendProblem(c, p)
+}
+
+// logRequests writes one line per request, at WARN with the cause when a
+// service failed. The query string is left out: the OAuth callback's
+// carries a code.
 func (s *server) logRequests(c *fiber.Ctx) error {
 	start := time.Now()
-	err := c.Next()
-	if err != nil {
-		if herr := s.handleError(c, err); herr != nil {
+	var cause error
+	if err := c.Next(); err != nil {
+		var herr error
+		if cause, herr = s.answerError(c, err); herr != nil {
 			return herr
 		}
 	}
@@ -201,14 +268,23 @@ func (s *server) logRequests(c *fiber.Ctx) error {
 	if status >= 500 {
 		level = slog.LevelWarn
 	}
-	s.log.Log(c.UserContext(), level, "request",
-		"method", c.Method(), "path", c.Path(), "status", status,
-		"duration_ms", float64(time.Since(start).Microseconds())/1000)
+	attrs := []any{"method", c.Method(), "path", c.Path(), "status", status,
+		"duration_ms", float64(time.Since(start).Microseconds()) / 1000}
+	if cause != nil {
+		attrs = append(attrs, "err", cause)
+	}
+	s.log.Log(c.UserContext(), level, "request", attrs...)
 	return nil
 }
 
 // securityHeaders sets headers suited to a WebAssembly app and a JSON API.
 func (s *server) securityHeaders(c *fiber.Ctx) error {
+	s.setSecurityHeaders(c)
+	return c.Next()
+}
+
+// setSecurityHeaders sets the headers of securityHeaders on c's answer.
+func (s *server) setSecurityHeaders(c *fiber.Ctx) {
 	c.Set("X-Content-Type-Options", "nosniff")
 	// The callback's address carries an authorization code: never send it
 	// on as a Referer.
@@ -222,7 +298,6 @@ func (s *server) securityHeaders(c *fiber.Ctx) error {
 	if s.secure {
 		c.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 	}
-	return c.Next()
 }
 
 func (s *server) health(c *fiber.Ctx) error {

@@ -23,7 +23,9 @@ func (s *server) putShare(c *fiber.Ctx) error {
 	return c.JSON(sh)
 }
 
-// deleteShare stops sharing the caller's connection with a user.
+// deleteShare stops sharing the caller's connection with a user. Any
+// owner may, admin or not: a member may still own a share made while
+// they were an admin.
 func (s *server) deleteShare(c *fiber.Ctx) error {
 	if err := s.m.UnshareConnection(c.UserContext(), owner(c), c.Params("ref"), c.Params("user")); err != nil {
 		return err

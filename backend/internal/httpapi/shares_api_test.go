@@ -184,7 +184,8 @@ func wantNowhere(t *testing.T, key string, f fixture) {
 				continue
 			}
 			r := call(t, rt.method, rt.path, key, rt.body)
-			if strings.Contains(rt.path, "/shares/") && r.status == http.StatusForbidden {
+			if rt.method == http.MethodPut && strings.Contains(rt.path, "/shares/") &&
+				r.status == http.StatusForbidden {
 				continue // refused for not being an admin, before the connection is looked up
 			}
 			wantProblem(t, r, http.StatusNotFound, shared.CodeNotFound)
@@ -264,16 +265,53 @@ func TestShareRefusals(t *testing.T) {
 	}
 }
 
-// TestMemberMayNotShare needs the role check of the users work: only
-// admins share.
+// TestMemberMayNotShare checks that only admins share, while an owner
+// may always stop sharing: a member may still own a share made while
+// they were an admin.
 func TestMemberMayNotShare(t *testing.T) {
 	f := newFixture(t, env.otherKey)
-	r := call(t, http.MethodPut, "/api/v1/connections/"+f.conn.ID+"/shares/"+env.ownerID, env.otherKey, nil)
+	ref := "/api/v1/connections/" + f.conn.ID
+	r := call(t, http.MethodPut, ref+"/shares/"+env.ownerID, env.otherKey, nil)
 	wantProblem(t, r, http.StatusForbidden, shared.CodeForbidden)
-	r = call(t, http.MethodGet, "/api/v1/connections/"+f.conn.ID+"/shares", env.otherKey, nil)
+	r = call(t, http.MethodGet, ref+"/shares", env.otherKey, nil)
 	wantStatus(t, r, http.StatusOK)
 	if got := decodeAs[shareList](t, r).Shares; len(got) != 0 {
 		t.Errorf("got shares %+v, want none", got)
+	}
+
+	t.Run("but stops sharing", func(t *testing.T) {
+		storeShare(t, f.conn.ID, env.otherID, env.ownerID)
+		if _, ok := findConnection(t, env.key, "", f.conn.ID); !ok {
+			t.Fatalf("got no shared connection in the list of the user it is shared with")
+		}
+		r := call(t, http.MethodDelete, ref+"/shares/"+env.ownerID, env.otherKey, nil)
+		wantStatus(t, r, http.StatusNoContent)
+		if n := storedShares(t, f.conn.ID); n != 0 {
+			t.Errorf("got %d stored shares after the member stopped sharing, want none", n)
+		}
+		if _, ok := findConnection(t, env.key, "", f.conn.ID); ok {
+			t.Errorf("got the connection in the list after its share ended, want it left out")
+		}
+	})
+}
+
+// storeShare writes a share straight to the database, as one made when
+// its owner was an admin.
+func storeShare(t *testing.T, connID, owner, userID string) {
+	t.Helper()
+	ctx := context.Background()
+	client, err := mongo.Connect(options.Client().ApplyURI(env.srv.MongoURI()))
+	if err != nil {
+		t.Fatalf("connect to the database: %v", err)
+	}
+	defer client.Disconnect(ctx)
+	_, err = client.Database("plugboard").Collection("shares").InsertOne(ctx, bson.D{
+		{Key: "_id", Value: connID + "/" + userID}, {Key: "connection_id", Value: connID},
+		{Key: "owner_id", Value: owner}, {Key: "user_id", Value: userID},
+		{Key: "created_at", Value: time.Now().UTC()}, {Key: "created_by", Value: owner},
+	})
+	if err != nil {
+		t.Fatalf("store share: %v", err)
 	}
 }
 

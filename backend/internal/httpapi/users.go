@@ -27,9 +27,9 @@ func (s *server) createUser(c *fiber.Ctx) error {
 	if err := decodeBody(c, &in); err != nil {
 		return err
 	}
-	u, err := s.access.CreateUser(c.UserContext(), in)
+	u, err := s.access.CreateUser(c.UserContext(), principal(c), in)
 	if err != nil {
-		return err
+		return rightsProblem(err)
 	}
 	c.Location("/api/v1/users/" + u.ID)
 	return c.Status(fiber.StatusCreated).JSON(u)
@@ -50,14 +50,14 @@ func (s *server) updateUser(c *fiber.Ctx) error {
 	}
 	u, err := s.access.UpdateUser(c.UserContext(), principal(c), c.Params("id"), p)
 	if err != nil {
-		return err
+		return rightsProblem(err)
 	}
 	return c.JSON(u)
 }
 
 func (s *server) deleteUser(c *fiber.Ctx) error {
 	if err := s.access.DeleteUser(c.UserContext(), principal(c), c.Params("id")); err != nil {
-		return err
+		return rightsProblem(err)
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }

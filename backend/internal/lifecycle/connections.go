@@ -16,7 +16,8 @@ import (
 const maxEvents = 200
 
 // Connections lists a caller's connections and those shared with them,
-// newest first. Shared ones carry SharedBy.
+// newest first. Shared ones carry SharedBy and a summary of their
+// owner's service.
 func (m *Manager) Connections(ctx context.Context, caller string, q store.ConnectionQuery) ([]shared.Connection, error) {
 	own, err := m.store.ListConnections(ctx, caller, q)
 	if err != nil {
@@ -26,13 +27,17 @@ func (m *Manager) Connections(ctx context.Context, caller string, q store.Connec
 }
 
 // Connection finds a connection by id or link name: the caller's own
-// first, then one shared with them (which carries SharedBy).
+// first, then one shared with them (which carries SharedBy and a summary
+// of its owner's service).
 func (m *Manager) Connection(ctx context.Context, caller, ref string) (shared.Connection, error) {
 	c, owner, err := m.reachable(ctx, caller, ref)
-	if err == nil && owner != caller {
-		c.SharedBy = m.username(ctx, owner)
+	if err != nil || owner == caller {
+		return c, err
 	}
-	return c, err
+	if err := m.newSharedView().mark(ctx, &c, owner); err != nil {
+		return shared.Connection{}, err
+	}
+	return c, nil
 }
 
 // CreateConnection adds a pending connection to a service. The link name

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/plugboard/plugboard/backend/internal/outbound"
 	"github.com/plugboard/plugboard/shared"
 )
 
@@ -48,9 +49,7 @@ func (m *Manager) discover(ctx context.Context, s *shared.Service) error {
 		errs = append(errs, err)
 	}
 	if md == nil {
-		return &Error{Code: shared.CodeProviderError,
-			Detail: "No authorization server metadata was found at the issuer's well-known addresses; give the endpoints instead.",
-			Err:    errors.Join(errs...)}
+		return discoveryError(errors.Join(errs...))
 	}
 	// RFC 8414 section 3.3: the issuer in the document must be identical
 	// to the one the metadata was asked for.
@@ -78,6 +77,19 @@ func (m *Manager) discover(ctx context.Context, s *shared.Service) error {
 		s.TokenAuthStyle = shared.TokenAuthBody
 	}
 	return nil
+}
+
+// discoveryError maps a failed search for metadata. When the guarded
+// client refused the issuer's address, or the issuer could not be reached
+// at all, that is said as for any other outbound request; otherwise the
+// issuer answered, but with no usable document.
+func discoveryError(err error) *Error {
+	var blocked *outbound.BlockedError
+	if errors.As(err, &blocked) || outbound.IsTimeout(err) || outbound.IsUnreachable(err) {
+		return upstreamError(err, "Fetching the issuer's metadata failed")
+	}
+	return &Error{Code: shared.CodeProviderError, Err: err,
+		Detail: "No authorization server metadata was found at the issuer's well-known addresses; give the endpoints instead."}
 }
 
 // wellKnownURLs returns where an issuer's metadata may be: RFC 8414

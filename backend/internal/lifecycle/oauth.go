@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -34,12 +35,35 @@ const StateTTL = 10 * time.Minute
 type AuthorizeResult struct {
 	AuthorizeURL string             `json:"authorize_url,omitempty"`
 	Connection   *shared.Connection `json:"connection,omitempty"`
+	// Binding is for the browser that started an OAuth 2.0 flow to keep;
+	// it is never part of the answer's body.
+	Binding *Binding `json:"-"`
 }
+
+// Binding ties an OAuth 2.0 flow to the browser that started it, so that
+// the provider's redirect back is accepted only from that browser (RFC
+// 6749 section 10.12): a person sent someone else's authorization address
+// cannot link their account into the other's connection. The browser
+// keeps Value, a random secret, under Name, which tells this flow apart
+// from others the browser has under way (see BindingName); only a hash of
+// Value is stored.
+type Binding struct {
+	Name  string
+	Value string
+}
+
+// BindingName returns the name of the binding of the flow whose state
+// the provider sent back.
+func BindingName(state string) string { return hashString("binding:" + state)[:16] }
 
 // Authorize starts (OAuth 2.0) or performs (Basic Auth, API key) the
 // authorization of a connection. params holds the values asked for at
-// authorization; OAuth 2.0 takes none.
-func (m *Manager) Authorize(ctx context.Context, owner, ref string, params map[string]string) (AuthorizeResult, error) {
+// authorization; OAuth 2.0 takes none. browser says that a person's
+// browser session asked: an OAuth 2.0 flow is then bound to that browser
+// (see Binding). A flow a program starts with an API key has no browser
+// to bind, and is not bound.
+func (m *Manager) Authorize(ctx context.Context, owner, ref string, params map[string]string,
+	browser bool) (AuthorizeResult, error) {
 	c, err := m.owned(ctx, owner, ref, verbAuthorize)
 	if err != nil {
 		return AuthorizeResult{}, err
@@ -59,11 +83,15 @@ func (m *Manager) Authorize(ctx context.Context, owner, ref string, params map[s
 		return AuthorizeResult{}, fail(shared.CodeWrongAuthType,
 			"OAuth 2.0 connections take no parameters here; the provider asks the person instead.")
 	}
-	u, err := m.startOAuth(ctx, owner, &svc, c)
+	var bind *Binding
+	if browser {
+		bind = &Binding{Value: randomString(32)}
+	}
+	u, err := m.startOAuth(ctx, owner, &svc, c, bind)
 	if err != nil {
 		return AuthorizeResult{}, err
 	}
-	return AuthorizeResult{AuthorizeURL: u}, nil
+	return AuthorizeResult{AuthorizeURL: u, Binding: bind}, nil
 }
 
 // oauthConfig builds the x/oauth2 configuration of a connection, with its
@@ -97,7 +125,11 @@ func (m *Manager) oauthConfig(svc *shared.Service, c shared.Connection) (*oauth2
 	return cfg, nil
 }
 
-func (m *Manager) startOAuth(ctx context.Context, owner string, svc *shared.Service, c shared.Connection) (string, error) {
+// startOAuth stores a new flow's state and returns the provider's
+// address. When bind is not nil the flow is bound to it, and its Name is
+// set.
+func (m *Manager) startOAuth(ctx context.Context, owner string, svc *shared.Service, c shared.Connection,
+	bind *Binding) (string, error) {
 	switch c.Status {
 	case shared.StatusPending, shared.StatusNeedsReauth, shared.StatusRevoked:
 	default:
@@ -123,7 +155,7 @@ func (m *Manager) startOAuth(ctx context.Context, owner string, svc *shared.Serv
 		return "", fmt.Errorf("seal verifier: %w", err)
 	}
 	now := m.clock()
-	err = m.store.InsertState(ctx, store.AuthState{
+	st := store.AuthState{
 		Hash:         hashString(state),
 		OwnerID:      owner,
 		ConnectionID: c.ID,
@@ -131,8 +163,12 @@ func (m *Manager) startOAuth(ctx context.Context, owner string, svc *shared.Serv
 		Scopes:       c.Scopes,
 		CreatedAt:    now,
 		ExpiresAt:    now.Add(StateTTL),
-	})
-	if err != nil {
+	}
+	if bind != nil {
+		bind.Name = BindingName(state)
+		st.Binding = hashString(bind.Value)
+	}
+	if err := m.store.InsertState(ctx, st); err != nil {
 		return "", err
 	}
 
@@ -152,6 +188,15 @@ func (m *Manager) startOAuth(ctx context.Context, owner string, svc *shared.Serv
 }
 
 func stateAAD(stateHash string) string { return "oauth_state:" + stateHash }
+
+// sameBrowser reports whether the browser that brought binding back may
+// finish the flow of st: any may when the flow is not bound.
+func sameBrowser(st store.AuthState, binding string) bool {
+	if st.Binding == "" {
+		return true
+	}
+	return binding != "" && subtle.ConstantTimeCompare([]byte(hashString(binding)), []byte(st.Binding)) == 1
+}
 
 // CallbackResult says where the person's browser goes after the callback.
 type CallbackResult struct {
@@ -175,13 +220,18 @@ const (
 	StateExpired CallbackFailure = "state_expired"
 	// ConnectionGone: the connection was deleted during the flow.
 	ConnectionGone CallbackFailure = "connection_gone"
+	// OtherBrowser: the flow was started in another browser (see
+	// Binding); it must be started again in this one.
+	OtherBrowser CallbackFailure = "other_browser"
 )
 
 // Callback finishes an OAuth 2.0 authorization from the query the
-// provider redirected back with. A bad state is refused before anything
-// else happens; a provider error or a failed exchange leaves stored
-// tokens as they were and is kept as the connection's last error.
-func (m *Manager) Callback(ctx context.Context, query url.Values) (CallbackResult, error) {
+// provider redirected back with; binding is the value the browser kept
+// for the flow (see Binding), or "". A bad state, or a bound flow that
+// comes back in another browser, is refused before anything else
+// happens; a provider error or a failed exchange leaves stored tokens as
+// they were and is kept as the connection's last error.
+func (m *Manager) Callback(ctx context.Context, query url.Values, binding string) (CallbackResult, error) {
 	state := query.Get("state")
 	if state == "" || len(state) > 512 {
 		return CallbackResult{Failure: StateMissing}, nil
@@ -195,6 +245,11 @@ func (m *Manager) Callback(ctx context.Context, query url.Values) (CallbackResul
 	}
 	if m.clock().After(st.ExpiresAt) {
 		return CallbackResult{Failure: StateExpired}, nil
+	}
+	if !sameBrowser(st, binding) {
+		// The state is used up all the same: a flow whose address went
+		// to someone else is not finished by anyone.
+		return CallbackResult{Failure: OtherBrowser}, nil
 	}
 
 	ctx = m.callbackActor(ctx, st.OwnerID)

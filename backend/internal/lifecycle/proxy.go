@@ -239,7 +239,8 @@ func (m *Manager) send(ctx context.Context, t *target, pr ProxyRequest) (*http.R
 	if hasDotSegment(decoded) {
 		// Paths are relative to the service's API base; "." and ".."
 		// segments would climb out of it on the service's side.
-		return nil, fail(shared.CodeValidation, "The proxied path may not hold \".\" or \"..\" segments.")
+		return nil, fail(shared.CodeValidation,
+			"The proxied path may not hold \".\" or \"..\" segments; a backslash counts as a slash.")
 	}
 	u := *t.base
 	u.Path = strings.TrimSuffix(t.base.Path, "/") + "/" + decoded
@@ -316,9 +317,14 @@ func (m *Manager) FlushUsage(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// hasDotSegment reports whether a path holds a "." or ".." segment.
+// hasDotSegment reports whether a path holds a "." or ".." segment as
+// some server may read it: Windows servers (and others) take a backslash
+// for a slash, and servlet containers ignore a ";" path parameter, so
+// "..\" and "..;" count as well.
 func hasDotSegment(p string) bool {
-	for _, seg := range strings.Split(p, "/") {
+	segs := strings.FieldsFunc(p, func(r rune) bool { return r == '/' || r == '\\' })
+	for _, seg := range segs {
+		seg, _, _ = strings.Cut(seg, ";")
 		if seg == "." || seg == ".." {
 			return true
 		}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	"github.com/plugboard/plugboard/backend/internal/store"
@@ -80,12 +81,11 @@ func (m *Manager) withShared(ctx context.Context, caller string, own []shared.Co
 	if err != nil || len(recs) == 0 {
 		return own, err
 	}
-	names := map[string]string{}
+	v := m.newSharedView()
 	for _, r := range recs {
-		if _, ok := names[r.OwnerID]; !ok {
-			names[r.OwnerID] = m.username(ctx, r.OwnerID)
+		if err := v.mark(ctx, &r.Connection, r.OwnerID); err != nil {
+			return nil, err
 		}
-		r.SharedBy = names[r.OwnerID]
 		own = append(own, r.Connection)
 	}
 	slices.SortStableFunc(own, func(a, b shared.Connection) int {
@@ -95,6 +95,62 @@ func (m *Manager) withShared(ctx context.Context, caller string, own []shared.Co
 		return cmp.Compare(b.ID, a.ID)
 	})
 	return own, nil
+}
+
+// sharedView marks connections as another owner's, shared with the
+// caller. It reads each owner's name and service once per answer.
+type sharedView struct {
+	m     *Manager
+	names map[string]string
+	svcs  map[[2]string]*shared.ServiceSummary
+}
+
+func (m *Manager) newSharedView() *sharedView {
+	return &sharedView{m: m, names: map[string]string{},
+		svcs: map[[2]string]*shared.ServiceSummary{}}
+}
+
+// mark sets what a user a connection is shared with reads of it beyond
+// the connection itself: its owner's username, and a summary of the
+// owner's service. The caller's own services are never consulted: one
+// of theirs may have the same id and describe another API.
+func (v *sharedView) mark(ctx context.Context, c *shared.Connection, owner string) error {
+	name, ok := v.names[owner]
+	if !ok {
+		name = v.m.username(ctx, owner)
+		v.names[owner] = name
+	}
+	key := [2]string{owner, c.ServiceID}
+	sum, ok := v.svcs[key]
+	if !ok {
+		s, err := v.m.serviceSummary(ctx, owner, c.ServiceID)
+		if err != nil {
+			return err
+		}
+		sum, v.svcs[key] = &s, &s
+	}
+	c.SharedBy, c.Service = name, sum
+	return nil
+}
+
+// serviceSummary is what a user other than the owner may read of an
+// owner's service: the catalog's entry, or the owner's custom one. Its
+// client secret is never opened. A service the owner no longer has is
+// named by its id.
+func (m *Manager) serviceSummary(ctx context.Context, owner, id string) (shared.ServiceSummary, error) {
+	if s, ok := m.catalog.Get(id); ok {
+		return shared.SummaryOf(s), nil
+	}
+	rec, err := m.store.GetService(ctx, owner, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound) || (err == nil && rec.Def.BuiltIn):
+		// Settings kept for a built-in service the catalog no longer
+		// has describe no service.
+		return shared.ServiceSummary{ID: id, Name: id}, nil
+	case err != nil:
+		return shared.ServiceSummary{}, fmt.Errorf("read the shared service %s: %w", id, err)
+	}
+	return shared.SummaryOf(rec.Def), nil
 }
 
 // Shares lists the users a caller's connection is shared with, in the
@@ -162,7 +218,8 @@ func (m *Manager) ShareConnection(ctx context.Context, caller, ref, userID strin
 
 // UnshareConnection ends the share of a caller's connection with a user.
 // The user loses the connection through this instance at once, and
-// through other instances within targetTTL.
+// through other instances within targetTTL. Unlike sharing, it needs
+// only ownership, not the admin role.
 func (m *Manager) UnshareConnection(ctx context.Context, caller, ref, userID string) error {
 	c, err := m.owned(ctx, caller, ref, verbShares)
 	if err != nil {

@@ -185,7 +185,8 @@ func (s *Server) CreateOwner(ctx context.Context, name string) (id, key string, 
 	return s.access.CreateOwner(ctx, name)
 }
 
-// printNotice tells the person how to sign in.
+// printNotice tells the person how to sign in: with the one-time link
+// while no admin has a password, else with a username and password.
 func (s *Server) printNotice(w io.Writer) {
 	if w == nil {
 		return
@@ -193,10 +194,14 @@ func (s *Server) printNotice(w io.Writer) {
 	if s.Boot.APIKey != "" {
 		fmt.Fprintf(w, "\nYour API key (shown only this once; keep it safe):\n\n    %s\n", s.Boot.APIKey)
 	}
-	if s.Boot.LoginToken != "" {
-		fmt.Fprintf(w, "\nSign in to the web app with this one-time link (valid for %s):\n\n    %s/signin#token=%s\n\n",
-			access.LoginTokenTTL, s.cfg.PublicURL, s.Boot.LoginToken)
+	if s.Boot.LoginToken == "" {
+		fmt.Fprintf(w, "\nSign in at %s with your username and password; "+
+			"`plugboard signin-link <username>` issues a one-time sign-in link.\n\n",
+			signInURL(s.cfg.PublicURL))
+		return
 	}
+	fmt.Fprintf(w, "\nSign in to the web app with this one-time link (valid for %s):\n\n    %s\n\n",
+		access.LoginTokenTTL, signInLink(s.cfg.PublicURL, s.Boot.LoginToken))
 }
 
 func (s *Server) openStore(ctx context.Context) error {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -106,6 +107,19 @@ func (s *Store) DeleteKey(ctx context.Context, owner, id string) (APIKey, error)
 	return k, nil
 }
 
+// KeyExists reports whether the API key id still exists.
+func (s *Store) KeyExists(ctx context.Context, id string) (bool, error) {
+	err := s.c(colKeys).FindOne(ctx, bson.D{{Key: "_id", Value: id}},
+		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if err = mapErr(err); errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("find api key: %w", err)
+	}
+	return true, nil
+}
+
 // TouchKey records that a key was used at t, unless a later use is
 // already recorded.
 func (s *Store) TouchKey(ctx context.Context, id string, t time.Time) error {
@@ -128,6 +142,15 @@ type Session struct {
 	// LastSeenAt is when the session was last used, written at most every
 	// few minutes; zero for sessions stored before it was recorded.
 	LastSeenAt time.Time `bson:"last_seen_at"`
+	// Via is how the session was started: "password", "sign_in_link" or
+	// "api_key:<key id>". Sessions stored before it was recorded lack it.
+	Via string `bson:"via"`
+	// KeyID is the API key a session was started with; empty for
+	// sessions started with a password or a sign-in link.
+	KeyID string `bson:"key_id,omitempty"`
+	// Rights are the key's rights, as shared.Right values: all that a
+	// session started with a key may do.
+	Rights []string `bson:"rights,omitempty"`
 }
 
 // InsertSession stores a new session.
@@ -149,6 +172,25 @@ func (s *Store) SessionByHash(ctx context.Context, hash string, now time.Time) (
 		return Session{}, fmt.Errorf("find session: %w", mapErr(err))
 	}
 	return sess, nil
+}
+
+// DeleteKeySessions ends every session started with the API key id.
+func (s *Store) DeleteKeySessions(ctx context.Context, keyID string) error {
+	if _, err := s.c(colSessions).DeleteMany(ctx, bson.D{{Key: "key_id", Value: keyID}}); err != nil {
+		return fmt.Errorf("delete sessions of api key: %w", err)
+	}
+	return nil
+}
+
+// DeleteUnmarkedSessions ends the sessions stored before sessions
+// recorded how they were started (Via), and says how many it ended.
+func (s *Store) DeleteUnmarkedSessions(ctx context.Context) (int64, error) {
+	res, err := s.c(colSessions).DeleteMany(ctx,
+		bson.D{{Key: "via", Value: bson.D{{Key: "$exists", Value: false}}}})
+	if err != nil {
+		return 0, fmt.Errorf("delete unmarked sessions: %w", err)
+	}
+	return res.DeletedCount, nil
 }
 
 // DeleteSession ends a session.

@@ -106,6 +106,16 @@ func (s *Store) DeleteShares(ctx context.Context, owner, connID string) error {
 	return nil
 }
 
+// DeleteSharesOfOwner ends every share of an owner's connections, for
+// when the owner may no longer share, and says how many it ended.
+func (s *Store) DeleteSharesOfOwner(ctx context.Context, owner string) (int64, error) {
+	res, err := s.c(colShares).DeleteMany(ctx, bson.D{{Key: "owner_id", Value: owner}})
+	if err != nil {
+		return 0, fmt.Errorf("delete shares of owner: %w", err)
+	}
+	return res.DeletedCount, nil
+}
+
 // DeleteSharesWith ends every share with a user, for when the user is
 // deleted.
 func (s *Store) DeleteSharesWith(ctx context.Context, userID string) error {

@@ -21,6 +21,10 @@ type AuthState struct {
 	Scopes       []string    `bson:"scopes"`
 	CreatedAt    time.Time   `bson:"created_at"`
 	ExpiresAt    time.Time   `bson:"expires_at"`
+	// Binding is the hash of the value the browser that started the flow
+	// keeps, which it must show at the callback; empty when a program
+	// started the flow, as it has no browser to bind.
+	Binding string `bson:"binding,omitempty"`
 }
 
 // InsertState stores a new authorization state.
