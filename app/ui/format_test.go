@@ -97,7 +97,7 @@ func TestOutcomeNotice(t *testing.T) {
 
 func TestOAuthFailureText(t *testing.T) {
 	seen := map[string]string{}
-	for _, code := range []string{"state_expired", "state_unknown", "connection_gone", "internal_error", ""} {
+	for _, code := range []string{"state_expired", "state_unknown", "connection_gone", "internal_error", "other_browser", ""} {
 		txt := oauthFailureText(code)
 		if other, dup := seen[txt]; dup {
 			t.Errorf("%q and %q: got the same text %q", code, other, txt)

@@ -57,6 +57,9 @@ func oauthFailureText(code string) string {
 		return "Plugboard did not recognise the provider's answer. It may have been used " +
 			"already (the page was reloaded), or belong to an authorization started elsewhere. " +
 			"Start it again from the connection."
+	case "other_browser":
+		return "This authorization was started in another browser, or the browser lost " +
+			"the cookie that ties it to you. Start it again here, from the connection."
 	case "connection_gone":
 		return "The connection was deleted while you were at the provider."
 	case "internal_error":

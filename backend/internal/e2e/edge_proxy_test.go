@@ -204,3 +204,26 @@ func TestEdgeProxyCompressedBody(t *testing.T) {
 		t.Errorf("upstream got Content-Encoding %q, want gzip", got)
 	}
 }
+
+// TestEdgeProxyTraceRefused checks that TRACE and CONNECT never reach the
+// service: a TRACE answer echoes the request with the credentials
+// Plugboard added, and CONNECT would open a tunnel.
+func TestEdgeProxyTraceRefused(t *testing.T) {
+	pb := proxyStart(t, server.Config{})
+	up := proxyNewUpstream(t, nil)
+	proxyConnected(t, pb, proxyAPIKeyService("trace", up.URL), "trace", nil, map[string]string{"X-Api-Key": "k"})
+
+	for _, method := range []string{http.MethodTrace, http.MethodConnect} {
+		a := pb.call(t, method, "trace", "echo", nil, nil)
+		if a.status != http.StatusMethodNotAllowed {
+			t.Errorf("%s: got status %d (%s), want 405", method, a.status, a.body)
+			continue
+		}
+		if p := a.problem(t); p.Code != shared.CodeMethodNotAllowed {
+			t.Errorf("%s: got code %q, want %q", method, p.Code, shared.CodeMethodNotAllowed)
+		}
+	}
+	if n := len(up.requests()); n != 0 {
+		t.Errorf("the service got %d requests, want none", n)
+	}
+}

@@ -96,8 +96,8 @@ func readBody(c *fiber.Ctx, limit int) ([]byte, error) {
 }
 
 // finishBody makes sure that what is left of a body nobody read is not
-// taken for the next request on the connection, which is what fasthttp
-// would do: a short rest is read and dropped, a longer one closes the
+// parsed as the next request on the connection, as fasthttp would parse
+// it: a short rest is read and dropped, a longer one closes the
 // connection after the answer.
 func finishBody(c *fiber.Ctx) {
 	req := c.Request()

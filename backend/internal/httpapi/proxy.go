@@ -65,6 +65,14 @@ var addressClaims = map[string]bool{
 // answer back. The body, up to MaxProxyBodyBytes, is read only now that
 // the caller is known.
 func (s *server) proxy(c *fiber.Ctx) error {
+	// TRACE echoes the request, credentials Plugboard added included,
+	// back to the caller (who may be a user the connection is shared
+	// with); CONNECT would open a tunnel past the guarded client.
+	if m := c.Method(); m == fiber.MethodTrace || m == fiber.MethodConnect {
+		c.Set(fiber.HeaderAllow, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+		return problem(shared.CodeMethodNotAllowed,
+			"The proxy does not forward "+m+" requests: they would echo or tunnel the connection's credentials.")
+	}
 	if err := checkProxyCSRF(c); err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -46,11 +47,16 @@ type AuthorizeResult struct {
 // cannot link their account into the other's connection. The browser
 // keeps Value, a random secret, under Name, which tells this flow apart
 // from others the browser has under way (see BindingName); only a hash of
-// Value is stored.
+// Value is stored. Like tokens, it cannot be printed.
 type Binding struct {
 	Name  string
 	Value string
 }
+
+func (b Binding) String() string             { return "[binding " + b.Name + " redacted]" }
+func (b Binding) GoString() string           { return b.String() }
+func (b Binding) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(b.String())) }
+func (b Binding) LogValue() slog.Value       { return slog.StringValue(b.String()) }
 
 // BindingName returns the name of the binding of the flow whose state
 // the provider sent back.
