@@ -280,7 +280,7 @@ func TestMemberMayNotShare(t *testing.T) {
 	}
 
 	t.Run("but stops sharing", func(t *testing.T) {
-		storeShare(t, f.conn.ID, env.otherID, env.ownerID)
+		insertShare(t, f.conn.ID, env.otherID, env.ownerID)
 		if _, ok := findConnection(t, env.key, "", f.conn.ID); !ok {
 			t.Fatalf("got no shared connection in the list of the user it is shared with")
 		}
@@ -293,26 +293,6 @@ func TestMemberMayNotShare(t *testing.T) {
 			t.Errorf("got the connection in the list after its share ended, want it left out")
 		}
 	})
-}
-
-// storeShare writes a share straight to the database, as one made when
-// its owner was an admin.
-func storeShare(t *testing.T, connID, owner, userID string) {
-	t.Helper()
-	ctx := context.Background()
-	client, err := mongo.Connect(options.Client().ApplyURI(env.srv.MongoURI()))
-	if err != nil {
-		t.Fatalf("connect to the database: %v", err)
-	}
-	defer client.Disconnect(ctx)
-	_, err = client.Database("plugboard").Collection("shares").InsertOne(ctx, bson.D{
-		{Key: "_id", Value: connID + "/" + userID}, {Key: "connection_id", Value: connID},
-		{Key: "owner_id", Value: owner}, {Key: "user_id", Value: userID},
-		{Key: "created_at", Value: time.Now().UTC()}, {Key: "created_by", Value: owner},
-	})
-	if err != nil {
-		t.Fatalf("store share: %v", err)
-	}
 }
 
 func TestDeletingConnectionEndsShares(t *testing.T) {
