@@ -124,6 +124,12 @@ func (s *Service) UpdateUser(ctx context.Context, by Principal, id string, p sha
 	if p.Disabled != nil && *p.Disabled && id == by.OwnerID {
 		return shared.User{}, shared.FieldErrors{{Field: "disabled", Message: "you cannot disable yourself"}}
 	}
+	// A reset skips the current password; for yourself that would let a
+	// stolen session lock the real person out.
+	if p.Password != nil && id == by.OwnerID {
+		return shared.User{}, shared.FieldErrors{{Field: "password",
+			Message: "change your own password on your account page (PUT /api/v1/account/password), which asks for the current one"}}
+	}
 	var passwordHash string
 	if p.Password != nil {
 		h, err := hashPassword(*p.Password)

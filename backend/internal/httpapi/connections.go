@@ -60,6 +60,12 @@ func (s *server) updateConnection(c *fiber.Ctx) error {
 	if err := decodeBody(c, &p); err != nil {
 		return err
 	}
+	// Settings fill placeholders in the service's addresses (a shop or
+	// subdomain name), so they too say where credentials are sent.
+	if p.Config != nil && !principal(c).CanAll() {
+		return problem(shared.CodeForbidden, "Changing a connection's settings can change where its "+
+			"credentials are sent, so it needs an API key with every right (read, manage and use), or a browser signed in with a password or a sign-in link.")
+	}
 	conn, err := s.m.UpdateConnection(c.UserContext(), owner(c), c.Params("ref"), p)
 	if err != nil {
 		return err

@@ -249,3 +249,44 @@ func insertShare(t *testing.T, connID, ownerID, userID string) {
 		t.Fatalf("insert a share: %v", err)
 	}
 }
+
+// TestRedirectingSecretsNeedsEveryRight checks that a key without every
+// right cannot change where a connection's stored credentials are sent:
+// pointing a service's addresses or verification request elsewhere, or
+// a connection's settings (placeholders in those addresses), and then
+// verifying or revoking, would hand the secrets to another host.
+func TestRedirectingSecretsNeedsEveryRight(t *testing.T) {
+	f := newFixture(t, env.key)
+	manage := createKey(t, env.key, shared.RightRead, shared.RightManage).Key
+	svc := "/api/v1/services/" + f.svc.ID
+	for _, body := range []obj{
+		{"api_base_url": "https://attacker.example/x"},
+		{"verify_request": obj{"method": "GET", "url": "https://attacker.example/steal"}},
+		{"revocation_url": "https://attacker.example/revoke"},
+		{"token_url": "https://attacker.example/token"},
+		{"headers": obj{"X-Steal": "1"}},
+	} {
+		wantForbidden(t, call(t, http.MethodPatch, svc, manage, body), "every right")
+	}
+	wantForbidden(t, call(t, http.MethodPatch, "/api/v1/connections/"+f.conn.ID, manage,
+		obj{"config": obj{"subdomain": "attacker"}}), "every right")
+
+	// What cannot redirect anything stays open to a manage key.
+	wantStatus(t, call(t, http.MethodPatch, svc, manage, obj{"name": "Renamed by a key"}), http.StatusOK)
+	wantStatus(t, call(t, http.MethodPatch, "/api/v1/connections/"+f.conn.ID, manage,
+		obj{"name": "Renamed too"}), http.StatusOK)
+	// A key with every right may.
+	wantStatus(t, call(t, http.MethodPatch, svc, env.key, obj{"api_base_url": "https://shop.example/api"}),
+		http.StatusOK)
+}
+
+// TestOwnPasswordOnlyWithTheCurrentOne checks that an admin cannot reset
+// their own password through the users route, which asks for no current
+// password: a stolen session could otherwise lock the person out.
+func TestOwnPasswordOnlyWithTheCurrentOne(t *testing.T) {
+	r := patchUser(t, env.ownerID, obj{"password": "a new password for me"})
+	p := wantProblem(t, r, http.StatusUnprocessableEntity, shared.CodeValidation)
+	if !hasFieldError(p, "password") || !strings.Contains(p.Errors[0].Message, "account/password") {
+		t.Errorf("got %+v, want an error on password pointing to /account/password", p.Errors)
+	}
+}

@@ -52,10 +52,24 @@ func (s *server) createService(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(svc)
 }
 
+// redirectingFields are the fields of a service that say where its
+// stored credentials are sent: its endpoints, its verification request,
+// the headers and parameters that carry values. Changing them could send
+// a connection's secrets to another host, which is the same as reading
+// them, so it needs every right, as reading a token needs "use".
+var redirectingFields = []string{"api_base_url", "authorization_url", "token_url",
+	"revocation_url", "issuer", "verify_request", "headers", "params"}
+
 func (s *server) updateService(c *fiber.Ctx) error {
 	var patch map[string]json.RawMessage
 	if err := decodeBody(c, &patch); err != nil {
 		return err
+	}
+	for _, f := range redirectingFields {
+		if _, ok := patch[f]; ok && !principal(c).CanAll() {
+			return problem(shared.CodeForbidden, "Changing where a service's credentials are sent ("+f+
+				") needs an API key with every right (read, manage and use), or a browser signed in with a password or a sign-in link.")
+		}
 	}
 	svc, err := s.m.UpdateService(c.UserContext(), owner(c), c.Params("id"), patch)
 	if err != nil {
