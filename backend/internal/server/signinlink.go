@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/plugboard/plugboard/backend/internal/access"
@@ -35,6 +37,13 @@ func signInLink(publicURL, token string) string {
 func SignInLink(ctx context.Context, cfg Config, log *slog.Logger, username string) (string, error) {
 	if err := cfg.normalize(); err != nil {
 		return "", err
+	}
+	// A mistyped data folder would otherwise start a new, empty database
+	// there and answer that no such user exists.
+	if cfg.MongoURI == "" {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, "db")); err != nil {
+			return "", fmt.Errorf("no database in the data folder %q; is it the server's? %w", cfg.DataDir, err)
+		}
 	}
 	s := &Server{cfg: cfg, log: log}
 	defer s.closeStore(context.WithoutCancel(ctx))

@@ -64,6 +64,11 @@ func TestSignInLinkPolicy(t *testing.T) {
 	stop(t, srv)
 
 	cfg := server.Config{DataDir: dir, PublicURL: "https://plugboard.example"}
+	mistyped := server.Config{DataDir: t.TempDir() + "/elsewhere", PublicURL: cfg.PublicURL}
+	if _, err := server.SignInLink(ctx, mistyped, quietLog(), "admin"); err == nil ||
+		!strings.Contains(err.Error(), "no database") {
+		t.Errorf("link from a folder without a database: got %v, want an error saying so", err)
+	}
 	if _, err := server.SignInLink(ctx, cfg, quietLog(), "nobody"); err == nil ||
 		!strings.Contains(err.Error(), `"nobody"`) {
 		t.Errorf("link for an unknown user: got %v, want an error naming the username", err)
