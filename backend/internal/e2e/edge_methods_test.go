@@ -8,8 +8,8 @@ import (
 	"github.com/plugboard/plugboard/shared"
 )
 
-// proxyMethods are the methods the proxy route takes, in order.
-var proxyMethods = []string{"CONNECT", "DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"}
+// proxyMethods are the methods the proxy forwards, for its Allow header.
+var proxyMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 // TestEdgeUnknownMethods sends methods the router does not know: each
 // gets a 405 problem document that lists the methods the path takes.

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -37,6 +38,9 @@ var callerOnly = map[string]bool{
 	"Cookie":         true,
 	"Host":           true,
 	"Content-Length": true,
+	// The service is called by Plugboard, not by the caller's page.
+	"Origin":  true,
+	"Referer": true,
 	textproto.CanonicalMIMEHeaderKey(CSRFHeader): true,
 }
 
@@ -45,20 +49,93 @@ var callerOnly = map[string]bool{
 // asked for. Plugboard is the service's client, not a proxy the service
 // trusts: a caller's claims are dropped, never relayed as Plugboard's.
 var addressClaims = map[string]bool{
-	"Forwarded":          true,
-	"X-Forwarded-For":    true,
-	"X-Forwarded-Host":   true,
-	"X-Forwarded-Proto":  true,
-	"X-Forwarded-Port":   true,
-	"X-Forwarded-Prefix": true,
-	"X-Forwarded-Ssl":    true,
-	"X-Real-Ip":          true,
-	"X-Client-Ip":        true,
-	"True-Client-Ip":     true,
+	"Forwarded":                true,
+	"X-Forwarded-For":          true,
+	"X-Forwarded-Host":         true,
+	"X-Forwarded-Proto":        true,
+	"X-Forwarded-Port":         true,
+	"X-Forwarded-Prefix":       true,
+	"X-Forwarded-Ssl":          true,
+	"X-Real-Ip":                true,
+	"X-Client-Ip":              true,
+	"True-Client-Ip":           true,
+	"Client-Ip":                true,
+	"Cf-Connecting-Ip":         true,
+	"Fastly-Client-Ip":         true,
+	"X-Cluster-Client-Ip":      true,
+	"X-Envoy-External-Address": true,
+	"X-Forwarded-Server":       true,
+	"X-Forwarded-Uri":          true,
+	"X-Host":                   true,
+	"X-Original-Host":          true,
+	"Via":                      true,
 	// Some servers route by these instead of the request's own path,
 	// which would pass by the check of the proxied path.
 	"X-Original-Url": true,
 	"X-Rewrite-Url":  true,
+	// Some frameworks take the method from these instead of the request
+	// line, which would pass by the refusal of TRACE and CONNECT.
+	"X-Http-Method-Override": true,
+	"X-Http-Method":          true,
+	"X-Method-Override":      true,
+}
+
+// browserPolicy are answer headers by which a service would set how a
+// browser treats Plugboard's origin, not describe its answer: cross-origin
+// access, cookies, stored data, redirects, framing, content and transport
+// policies, service workers and preloads. They are dropped from proxied
+// answers; Plugboard's own security headers stand instead.
+var browserPolicy = map[string]bool{
+	"Set-Cookie":                          true,
+	"Clear-Site-Data":                     true,
+	"Refresh":                             true,
+	"Strict-Transport-Security":           true,
+	"Alt-Svc":                             true,
+	"Link":                                true,
+	"Service-Worker-Allowed":              true,
+	"X-Frame-Options":                     true,
+	"Content-Security-Policy":             true,
+	"Content-Security-Policy-Report-Only": true,
+	"Permissions-Policy":                  true,
+	"Feature-Policy":                      true,
+	"Cross-Origin-Opener-Policy":          true,
+	"Cross-Origin-Embedder-Policy":        true,
+	"Cross-Origin-Resource-Policy":        true,
+	"Origin-Agent-Cluster":                true,
+	"Timing-Allow-Origin":                 true,
+	"Referrer-Policy":                     true,
+	"X-Content-Type-Options":              true,
+	"X-Xss-Protection":                    true,
+	"X-Dns-Prefetch-Control":              true,
+	"X-Permitted-Cross-Domain-Policies":   true,
+}
+
+// dropAnswerHeader reports whether a service's answer header stays out
+// of the proxied answer.
+func dropAnswerHeader(name string) bool {
+	return hopByHop[name] || browserPolicy[name] || name == "Content-Length" ||
+		strings.HasPrefix(name, "Access-Control-")
+}
+
+// oddProxyPath is the problem of a proxy address whose raw form does not
+// show plainly where the proxied path starts.
+func oddProxyPath() error {
+	return problem(shared.CodeValidation, "Write the address as /api/v1/connections/<ref>/proxy/<path>, without "+
+		"\".\" or \"..\" segments or doubled slashes before <path>.")
+}
+
+// proxyMethods are the methods the proxy forwards, for its Allow header.
+var proxyMethods = []string{
+	fiber.MethodGet, fiber.MethodHead, fiber.MethodPost, fiber.MethodPut,
+	fiber.MethodPatch, fiber.MethodDelete, fiber.MethodOptions,
+}
+
+// tunnelLine reports whether a request line asks for a tunnel: CONNECT
+// with a host and port for its target (RFC 9110 section 9.3.6), which no
+// route of Plugboard's takes.
+func tunnelLine(fc *fasthttp.RequestCtx) bool {
+	uri := fc.RequestURI()
+	return string(fc.Method()) == fiber.MethodConnect && (len(uri) == 0 || uri[0] != '/')
 }
 
 // proxy forwards a request to a connection's service and streams the
@@ -69,7 +146,7 @@ func (s *server) proxy(c *fiber.Ctx) error {
 	// back to the caller (who may be a user the connection is shared
 	// with); CONNECT would open a tunnel past the guarded client.
 	if m := c.Method(); m == fiber.MethodTrace || m == fiber.MethodConnect {
-		c.Set(fiber.HeaderAllow, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS")
+		c.Set(fiber.HeaderAllow, strings.Join(proxyMethods, ", "))
 		return problem(shared.CodeMethodNotAllowed,
 			"The proxy does not forward "+m+" requests: they would echo or tunnel the connection's credentials.")
 	}
@@ -80,9 +157,13 @@ func (s *server) proxy(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	path, err := proxiedPath(c)
+	if err != nil {
+		return err
+	}
 	pr := lifecycle.ProxyRequest{
 		Method:   c.Method(),
-		Path:     proxiedPath(c),
+		Path:     path,
 		RawQuery: string(c.Request().URI().QueryString()),
 		Header:   forwardHeaders(&c.Request().Header),
 		Body:     body,
@@ -95,7 +176,7 @@ func (s *server) proxy(c *fiber.Ctx) error {
 	c.Status(resp.StatusCode)
 	drop := connectionTokens(resp.Header)
 	for k, vs := range resp.Header {
-		if hopByHop[k] || drop[k] || k == "Set-Cookie" || k == "Content-Length" {
+		if dropAnswerHeader(k) || drop[k] {
 			continue
 		}
 		for _, v := range vs {
@@ -125,14 +206,25 @@ func checkProxyCSRF(c *fiber.Ctx) error {
 		CSRFHeader+" header; reload the page to get a fresh one.")
 }
 
-// proxiedPath is the escaped path after .../proxy/.
-func proxiedPath(c *fiber.Ctx) string {
+// proxiedPath is the path after the route's own ".../<ref>/proxy/", still
+// escaped as sent. A path that does not spell the route plainly (dot
+// segments or doubled slashes before the proxied part, an escaped
+// slash in the reference) is refused rather than guessed at.
+func proxiedPath(c *fiber.Ctx) (string, error) {
+	const prefix = "/api/v1/connections/"
 	full := string(c.Request().URI().PathOriginal())
-	marker := "/proxy/"
-	if i := strings.Index(full, marker); i >= 0 {
-		return full[i+len(marker):]
+	rest, ok := strings.CutPrefix(full, prefix)
+	ref, rest, _ := strings.Cut(rest, "/")
+	if name, err := url.PathUnescape(ref); !ok || err != nil || name != c.Params("ref") {
+		return "", oddProxyPath()
 	}
-	return ""
+	if rest == "proxy" {
+		return "", nil
+	}
+	if path, ok := strings.CutPrefix(rest, "proxy/"); ok {
+		return path, nil
+	}
+	return "", oddProxyPath()
 }
 
 // forwardHeaders copies the end-to-end headers of a request.

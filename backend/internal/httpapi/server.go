@@ -158,7 +158,8 @@ func (s *server) refuseUnknownMethods(app *fiber.App) {
 	known := app.Config().RequestMethods
 	app.Server().Handler = func(fc *fasthttp.RequestCtx) {
 		m := fc.Method()
-		if slices.ContainsFunc(known, func(k string) bool { return k == string(m) }) {
+		routed := slices.ContainsFunc(known, func(k string) bool { return k == string(m) })
+		if routed && !tunnelLine(fc) {
 			next(fc)
 			return
 		}
@@ -195,6 +196,9 @@ func unknownMethod(app *fiber.App, path, method string) (*shared.Problem, []stri
 // allowedMethods lists the methods of the API routes whose pattern matches
 // path, for a 405 answer. It runs only for requests no route took.
 func allowedMethods(app *fiber.App, path string) []string {
+	if matchRoute(proxyRoute, path) {
+		return slices.Clone(proxyMethods)
+	}
 	var out []string
 	for _, r := range app.GetRoutes(true) {
 		if !strings.HasPrefix(r.Path, "/api/") || r.Method == fiber.MethodHead ||

@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/plugboard/plugboard/shared"
 )
@@ -46,5 +47,13 @@ func applyCredentials(req *http.Request, svc *shared.Service, values map[string]
 	}
 	if changedQuery {
 		req.URL.RawQuery = q.Encode()
+	}
+}
+
+// setServiceHeaders sets the fixed headers a service asks for on req,
+// with the service's client id in place of shared.HeaderClientID.
+func setServiceHeaders(req *http.Request, svc *shared.Service) {
+	for k, v := range svc.Headers {
+		req.Header.Set(k, strings.ReplaceAll(v, shared.HeaderClientID, svc.ClientID))
 	}
 }

@@ -18,8 +18,18 @@ const (
 	verifyEvery = 12 * time.Second
 )
 
-// attemptLimiter rate-limits credential verification per owner and
-// connection, with one token bucket (golang.org/x/time/rate) each.
+// Refreshes that a service's 401 answer may cause per connection: one,
+// then one every rejectedEvery. A caller who can make the service answer
+// 401 (a user the connection is shared with, say) cannot make the
+// owner's provider issue tokens without end.
+const (
+	rejectedBurst = 1
+	rejectedEvery = 30 * time.Second
+)
+
+// attemptLimiter rate-limits something per owner and connection
+// (credential verification, refreshes after a 401), with one token bucket
+// (golang.org/x/time/rate) each.
 //
 // The buckets live in this process: with several server instances each
 // allows its own budget. That multiplies the budget by the number of
@@ -28,14 +38,20 @@ type attemptLimiter struct {
 	mu      sync.Mutex
 	buckets map[attemptKey]*rate.Limiter
 	now     func() time.Time
+	every   time.Duration
+	burst   int
+	// what names the attempts in the refusal's words.
+	what string
 }
 
 // attemptKey names one bucket. A struct rather than a joined string, so
 // that no pair of ids can name another pair's bucket.
 type attemptKey struct{ owner, connID string }
 
-func newAttemptLimiter(now func() time.Time) *attemptLimiter {
-	return &attemptLimiter{buckets: map[attemptKey]*rate.Limiter{}, now: now}
+// newAttemptLimiter allows burst attempts, then one every every.
+func newAttemptLimiter(now func() time.Time, every time.Duration, burst int, what string) *attemptLimiter {
+	return &attemptLimiter{buckets: map[attemptKey]*rate.Limiter{}, now: now,
+		every: every, burst: burst, what: what}
 }
 
 // allow takes one attempt, or says how long to wait for the next one.
@@ -48,7 +64,7 @@ func (l *attemptLimiter) allow(owner, connID string) error {
 		if len(l.buckets) > 100000 {
 			l.forgetFull(now)
 		}
-		b = rate.NewLimiter(rate.Every(verifyEvery), verifyBurst)
+		b = rate.NewLimiter(rate.Every(l.every), l.burst)
 		l.buckets[key] = b
 	}
 	r := b.ReserveN(now, 1)
@@ -64,7 +80,7 @@ func (l *attemptLimiter) allow(owner, connID string) error {
 	secs := int(math.Ceil(delay.Seconds()))
 	return &Error{
 		Code:       shared.CodeRateLimited,
-		Detail:     "Too many verification attempts for this connection; wait before trying again.",
+		Detail:     "Too many " + l.what + " for this connection; wait before trying again.",
 		RetryAfter: secs,
 	}
 }
@@ -73,7 +89,7 @@ func (l *attemptLimiter) allow(owner, connID string) error {
 // loses nothing.
 func (l *attemptLimiter) forgetFull(now time.Time) {
 	for k, b := range l.buckets {
-		if b.TokensAt(now) >= verifyBurst {
+		if b.TokensAt(now) >= float64(l.burst) {
 			delete(l.buckets, k)
 		}
 	}

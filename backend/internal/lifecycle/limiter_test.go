@@ -78,7 +78,7 @@ func TestAttemptLimiter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			clock := &limiterClock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
-			l := newAttemptLimiter(clock.now)
+			l := newAttemptLimiter(clock.now, verifyEvery, verifyBurst, "verification attempts")
 			for i, s := range tt.steps {
 				clock.advance(s.wait)
 				err := l.allow(s.owner, s.conn)
@@ -112,7 +112,7 @@ func limiterRetrySecs(t *testing.T, err error) int {
 // keeps its bucket.
 func TestAttemptLimiterForgetsFullBuckets(t *testing.T) {
 	clock := &limiterClock{t: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)}
-	l := newAttemptLimiter(clock.now)
+	l := newAttemptLimiter(clock.now, verifyEvery, verifyBurst, "verification attempts")
 	for range verifyBurst {
 		if err := l.allow("o", "busy"); err != nil {
 			t.Fatalf("allow busy: %v", err)

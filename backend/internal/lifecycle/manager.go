@@ -36,6 +36,8 @@ type Manager struct {
 	instance string
 	flight   singleflight.Group
 	limiter  *attemptLimiter
+	// rejected limits the refreshes a service's 401 answers cause.
+	rejected *attemptLimiter
 	// proxyOut carries proxied requests: same guard, no cap on bodies,
 	// which are streamed.
 	proxyOut *outbound.Client
@@ -87,7 +89,8 @@ func New(cfg Config) *Manager {
 	if m.log == nil {
 		m.log = slog.Default()
 	}
-	m.limiter = newAttemptLimiter(m.now)
+	m.limiter = newAttemptLimiter(m.now, verifyEvery, verifyBurst, "verification attempts")
+	m.rejected = newAttemptLimiter(m.now, rejectedEvery, rejectedBurst, "refreshes after a 401")
 	return m
 }
 

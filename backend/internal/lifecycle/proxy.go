@@ -117,6 +117,9 @@ func (m *Manager) cached(key string) *target {
 func (m *Manager) resolve(ctx context.Context, caller, ref string) (*target, error) {
 	key := caller + "/" + ref
 	if t := m.cached(key); t != nil {
+		if err := m.stillShared(ctx, caller, key, t); err != nil {
+			return nil, err
+		}
 		return t, nil
 	}
 	v, err, _ := m.targets.loading.Do(key, func() (any, error) {
@@ -131,6 +134,24 @@ func (m *Manager) resolve(ctx context.Context, caller, ref string) (*target, err
 		return nil, err
 	}
 	return v.(*target), nil
+}
+
+// stillShared checks, for a cached target shared with caller, that its
+// owner may still share it, so that a demoted or disabled owner's shares
+// end at once rather than when the target expires.
+func (m *Manager) stillShared(ctx context.Context, caller, key string, t *target) error {
+	if t.owner == caller {
+		return nil
+	}
+	ok, err := m.mayShare(ctx, t.owner)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		m.targets.forgetRef(key)
+		return notFound("connection")
+	}
+	return nil
 }
 
 // load reads a connection, its service and its credentials, refreshing an
@@ -198,7 +219,8 @@ type ProxyRequest struct {
 // back. The connection is the caller's own or one shared with them; the
 // credentials and the record of its use are its owner's. An OAuth 2.0
 // token close to expiry is refreshed first; a 401 for a token believed
-// valid leads to one refresh and one retry.
+// valid leads to one refresh and one retry, at most once every
+// rejectedEvery per connection.
 func (m *Manager) Proxy(ctx context.Context, caller, ref string, pr ProxyRequest) (*http.Response, error) {
 	t, err := m.resolve(ctx, caller, ref)
 	if err != nil {
@@ -210,13 +232,14 @@ func (m *Manager) Proxy(ctx context.Context, caller, ref string, pr ProxyRequest
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode != http.StatusUnauthorized || t.svc.AuthType != shared.AuthOAuth2 {
+	if resp.StatusCode != http.StatusUnauthorized || t.svc.AuthType != shared.AuthOAuth2 ||
+		m.rejected.allow(t.owner, t.conn.ID) != nil {
 		return resp, nil
 	}
 
 	// The provider refused a token Plugboard believed valid: refresh once
-	// (unless someone already did) and send again. The body is held in
-	// memory, and a 401 means the request was not carried out.
+	// (unless someone already did) and send again. The body is held in memory, and a 401 means the request was
+	// not carried out.
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	m.targets.forget(t.conn.ID)
@@ -257,9 +280,7 @@ func (m *Manager) send(ctx context.Context, t *target, pr ProxyRequest) (*http.R
 	for k, vs := range pr.Header {
 		req.Header[k] = vs
 	}
-	for k, v := range t.svc.Headers {
-		req.Header.Set(k, strings.ReplaceAll(v, shared.HeaderClientID, t.svc.ClientID))
-	}
+	setServiceHeaders(req, t.svc)
 	if t.svc.AuthType == shared.AuthOAuth2 {
 		req.Header.Set("Authorization", t.svc.Scheme()+" "+t.token.AccessToken)
 	} else {

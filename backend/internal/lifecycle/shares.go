@@ -46,11 +46,11 @@ func (m *Manager) owned(ctx context.Context, caller, ref, verb string) (shared.C
 	if !errors.Is(err, ErrNotFound) {
 		return c, err
 	}
-	_, serr := m.store.SharedConnection(ctx, caller, ref)
+	_, serr := m.sharedWith(ctx, caller, ref)
 	switch {
 	case serr == nil:
 		return shared.Connection{}, sharedWithYou(verb)
-	case !errors.Is(serr, store.ErrNotFound):
+	case !errors.Is(serr, ErrNotFound):
 		return shared.Connection{}, serr
 	}
 	return shared.Connection{}, err
@@ -64,14 +64,53 @@ func (m *Manager) reachable(ctx context.Context, caller, ref string) (shared.Con
 	if !errors.Is(err, ErrNotFound) {
 		return c, caller, err
 	}
-	r, serr := m.store.SharedConnection(ctx, caller, ref)
+	r, serr := m.sharedWith(ctx, caller, ref)
 	switch {
-	case errors.Is(serr, store.ErrNotFound):
+	case errors.Is(serr, ErrNotFound):
 		return shared.Connection{}, "", err
 	case serr != nil:
 		return shared.Connection{}, "", serr
 	}
 	return r.Connection, r.OwnerID, nil
+}
+
+// sharedWith finds a connection shared with caller by id or link name.
+// A share outlives its owner's right to share for a moment (a share made
+// while the owner was being demoted, a target cached before), so the
+// owner is checked at every use: a connection of an owner who may no
+// longer share is not found.
+func (m *Manager) sharedWith(ctx context.Context, caller, ref string) (store.ConnectionRecord, error) {
+	r, err := m.store.SharedConnection(ctx, caller, ref)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.ConnectionRecord{}, notFound("connection")
+	case errors.Is(err, store.ErrAmbiguous):
+		return store.ConnectionRecord{}, fail(shared.CodeDuplicateLinkName,
+			"More than one connection shared with you has the link name %q; use the connection's id instead.", ref)
+	case err != nil:
+		return store.ConnectionRecord{}, err
+	}
+	ok, err := m.mayShare(ctx, r.OwnerID)
+	if err != nil {
+		return store.ConnectionRecord{}, err
+	}
+	if !ok {
+		return store.ConnectionRecord{}, notFound("connection")
+	}
+	return r, nil
+}
+
+// mayShare reports whether an owner may still share connections: they
+// exist, are not disabled and are an admin.
+func (m *Manager) mayShare(ctx context.Context, owner string) (bool, error) {
+	o, err := m.store.GetOwner(ctx, owner)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("check the sharing owner: %w", err)
+	}
+	return !o.Disabled && o.Role == shared.RoleAdmin, nil
 }
 
 // withShared adds the connections shared with caller that match q to
@@ -83,6 +122,13 @@ func (m *Manager) withShared(ctx context.Context, caller string, own []shared.Co
 	}
 	v := m.newSharedView()
 	for _, r := range recs {
+		ok, err := v.mayShare(ctx, r.OwnerID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
 		if err := v.mark(ctx, &r.Connection, r.OwnerID); err != nil {
 			return nil, err
 		}
@@ -100,14 +146,27 @@ func (m *Manager) withShared(ctx context.Context, caller string, own []shared.Co
 // sharedView marks connections as another owner's, shared with the
 // caller. It reads each owner's name and service once per answer.
 type sharedView struct {
-	m     *Manager
-	names map[string]string
-	svcs  map[[2]string]*shared.ServiceSummary
+	m      *Manager
+	names  map[string]string
+	svcs   map[[2]string]*shared.ServiceSummary
+	sharer map[string]bool
 }
 
 func (m *Manager) newSharedView() *sharedView {
 	return &sharedView{m: m, names: map[string]string{},
-		svcs: map[[2]string]*shared.ServiceSummary{}}
+		svcs: map[[2]string]*shared.ServiceSummary{}, sharer: map[string]bool{}}
+}
+
+// mayShare is Manager.mayShare, read once per owner and answer.
+func (v *sharedView) mayShare(ctx context.Context, owner string) (bool, error) {
+	if ok, seen := v.sharer[owner]; seen {
+		return ok, nil
+	}
+	ok, err := v.m.mayShare(ctx, owner)
+	if err == nil {
+		v.sharer[owner] = ok
+	}
+	return ok, err
 }
 
 // mark sets what a user a connection is shared with reads of it beyond

@@ -140,9 +140,7 @@ func (m *Manager) sendVerify(ctx context.Context, svc *shared.Service, values ma
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", userAgent)
-	for k, v := range svc.Headers {
-		req.Header.Set(k, v)
-	}
+	setServiceHeaders(req, svc)
 	if auth == nil {
 		applyCredentials(req, svc, values)
 	} else {

@@ -41,8 +41,14 @@ func (s *Store) PutShare(ctx context.Context, r ShareRecord) (ShareRecord, bool,
 	}
 	var have ShareRecord
 	err = s.c(colShares).FindOne(ctx, bson.D{{Key: "_id", Value: r.Key}}).Decode(&have)
-	if err != nil {
-		return ShareRecord{}, false, fmt.Errorf("get share: %w", mapErr(err))
+	switch err = mapErr(err); {
+	case errors.Is(err, ErrNotFound):
+		// The share was there when the insert ran and was deleted since:
+		// this call took effect before that deletion, as a share already
+		// made, so it answers the share it meant to store.
+		return r, false, nil
+	case err != nil:
+		return ShareRecord{}, false, fmt.Errorf("get share: %w", err)
 	}
 	return have, false, nil
 }
@@ -152,9 +158,14 @@ func (s *Store) SharedConnections(ctx context.Context, userID string, q Connecti
 	return out, nil
 }
 
+// ErrAmbiguous: a link name names more than one connection shared with a
+// user; only the connection's id tells them apart.
+var ErrAmbiguous = errors.New("store: link name names more than one shared connection")
+
 // SharedConnection finds a connection shared with a user by id, or by
 // link name among those shared with them. Connections of different
-// owners may share a link name; the one created first wins.
+// owners may have the same link name; a name that matches more than one
+// is refused with ErrAmbiguous rather than resolved by a silent choice.
 func (s *Store) SharedConnection(ctx context.Context, userID, ref string) (ConnectionRecord, error) {
 	if shared.IsConnectionID(ref) {
 		sh, err := s.GetShare(ctx, ref, userID)
@@ -167,21 +178,17 @@ func (s *Store) SharedConnection(ctx context.Context, userID, ref string) (Conne
 	if err != nil {
 		return ConnectionRecord{}, err
 	}
-	var found *ConnectionRecord
-	for i, r := range recs {
-		if r.LinkName == ref && (found == nil || earlier(r, *found)) {
-			found = &recs[i]
+	var found []ConnectionRecord
+	for _, r := range recs {
+		if r.LinkName == ref {
+			found = append(found, r)
 		}
 	}
-	if found == nil {
+	switch len(found) {
+	case 0:
 		return ConnectionRecord{}, fmt.Errorf("get shared connection: %w", ErrNotFound)
+	case 1:
+		return found[0], nil
 	}
-	return *found, nil
-}
-
-func earlier(a, b ConnectionRecord) bool {
-	if !a.CreatedAt.Equal(b.CreatedAt) {
-		return a.CreatedAt.Before(b.CreatedAt)
-	}
-	return a.Key < b.Key
+	return ConnectionRecord{}, fmt.Errorf("get shared connection %q: %w", ref, ErrAmbiguous)
 }
