@@ -91,7 +91,8 @@ func (p *signInPage) Render() app.UI {
 					app.P().
 						Class("hint signin-first").
 						Text("First time here? Open the sign-in link that Plugboard printed "+
-							"when it first started, then set a password on your account page."),
+							"when it started (or that `plugboard signin-link <username>` prints), "+
+							"then set a password on your account page."),
 				),
 		)
 }

@@ -64,7 +64,7 @@ func run() error {
 	str(&cfg.MongoURI, "mongodb-uri", "MONGODB_URI", "MongoDB to use instead of the embedded database")
 	str(&cfg.SecretKey, "secret-key", "PLUGBOARD_SECRET_KEY", "base64 AES-256 keys, comma-separated, first seals (prefer the variable: flags show in ps)")
 	str(&cfg.LogLevel, "log-level", "PLUGBOARD_LOG_LEVEL", "debug, info, warn or error")
-	str(&cfg.APIKey, "api-key", "PLUGBOARD_API_KEY", "first owner's API key at first start")
+	str(&cfg.APIKey, "api-key", "PLUGBOARD_API_KEY", "the first admin's API key, at the first start")
 	str(&cfg.AllowHosts, "allow-hosts", "PLUGBOARD_ALLOW_HOSTS", "private hosts, addresses and CIDRs outbound requests may reach")
 	str(&cfg.CatalogDir, "catalog-dir", "PLUGBOARD_CATALOG_DIR", "folder of catalog entries that add to or replace built-in ones")
 	outTimeout, err := envDuration("PLUGBOARD_OUTBOUND_TIMEOUT")
