@@ -43,25 +43,42 @@ func edgeSession(t *testing.T, pb *testPlugboard) (*http.Cookie, string) {
 }
 
 // TestEdgeProxyAddressClaims checks that the caller's claims about
-// addresses and the original request never reach the service: Plugboard
-// is the service's client, and a service may trust these headers.
+// addresses and the original request, the browser's Origin and Referer,
+// and method overrides (which could turn a request into one the proxy
+// refuses) never reach the service: Plugboard is the service's client,
+// and a service may trust these headers.
 func TestEdgeProxyAddressClaims(t *testing.T) {
 	pb := proxyStart(t, server.Config{})
 	up := proxyNewUpstream(t, nil)
 	proxyConnected(t, pb, proxyAPIKeyService("fwd", up.URL), "fwd", nil, map[string]string{"X-Api-Key": "k"})
 
 	claims := map[string]string{
-		"X-Forwarded-For":    "10.0.0.1",
-		"X-Forwarded-Host":   "admin.internal",
-		"X-Forwarded-Proto":  "https",
-		"X-Forwarded-Port":   "443",
-		"X-Forwarded-Prefix": "/admin",
-		"Forwarded":          "for=10.0.0.1;host=admin.internal;proto=https",
-		"X-Real-Ip":          "10.0.0.1",
-		"X-Client-Ip":        "10.0.0.1",
-		"True-Client-Ip":     "10.0.0.1",
-		"X-Original-Url":     "/admin",
-		"X-Rewrite-Url":      "/admin",
+		"X-Forwarded-For":          "10.0.0.1",
+		"X-Forwarded-Host":         "admin.internal",
+		"X-Forwarded-Proto":        "https",
+		"X-Forwarded-Port":         "443",
+		"X-Forwarded-Prefix":       "/admin",
+		"Forwarded":                "for=10.0.0.1;host=admin.internal;proto=https",
+		"X-Real-Ip":                "10.0.0.1",
+		"X-Client-Ip":              "10.0.0.1",
+		"True-Client-Ip":           "10.0.0.1",
+		"X-Original-Url":           "/admin",
+		"X-Rewrite-Url":            "/admin",
+		"Cf-Connecting-Ip":         "10.0.0.1",
+		"Client-Ip":                "10.0.0.1",
+		"Fastly-Client-Ip":         "10.0.0.1",
+		"X-Cluster-Client-Ip":      "10.0.0.1",
+		"X-Envoy-External-Address": "10.0.0.1",
+		"X-Forwarded-Server":       "admin.internal",
+		"X-Forwarded-Uri":          "/admin",
+		"X-Host":                   "admin.internal",
+		"X-Original-Host":          "admin.internal",
+		"Via":                      "1.1 admin.internal",
+		"X-Http-Method-Override":   "TRACE",
+		"X-Http-Method":            "TRACE",
+		"X-Method-Override":        "TRACE",
+		"Origin":                   "https://evil.example",
+		"Referer":                  "https://evil.example/page",
 	}
 	h := http.Header{}
 	for k, v := range claims {
