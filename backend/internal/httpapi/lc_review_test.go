@@ -1,38 +1,12 @@
 package httpapi_test
 
 import (
-	"context"
 	"net/http"
 	"sync"
 	"testing"
-	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/plugboard/plugboard/shared"
 )
-
-// putShareDoc stores a share document directly, as a share request that
-// raced its owner's demotion would have left it.
-func putShareDoc(t *testing.T, connID, ownerID, userID string) {
-	t.Helper()
-	ctx := context.Background()
-	client, err := mongo.Connect(options.Client().ApplyURI(env.srv.MongoURI()))
-	if err != nil {
-		t.Fatalf("connect to the database: %v", err)
-	}
-	defer client.Disconnect(ctx)
-	_, err = client.Database("plugboard").Collection("shares").InsertOne(ctx, bson.D{
-		{Key: "_id", Value: connID + "/" + userID}, {Key: "connection_id", Value: connID},
-		{Key: "owner_id", Value: ownerID}, {Key: "user_id", Value: userID},
-		{Key: "created_at", Value: time.Now().UTC()}, {Key: "created_by", Value: ownerID},
-	})
-	if err != nil {
-		t.Fatalf("insert share: %v", err)
-	}
-}
 
 // TestDemotedOwnerSharesEnd checks that a connection shared by an admin
 // who is then demoted is out of reach at once: through the proxy's
@@ -51,7 +25,7 @@ func TestDemotedOwnerSharesEnd(t *testing.T) {
 	wantProblem(t, call(t, http.MethodGet, ref+"/proxy/orders", userKey, nil),
 		http.StatusNotFound, shared.CodeNotFound)
 
-	putShareDoc(t, f.conn.ID, ownerID, userID)
+	insertShare(t, f.conn.ID, ownerID, userID)
 	wantProblem(t, call(t, http.MethodGet, ref+"/proxy/orders", userKey, nil),
 		http.StatusNotFound, shared.CodeNotFound)
 	wantProblem(t, call(t, http.MethodGet, ref, userKey, nil), http.StatusNotFound, shared.CodeNotFound)
@@ -72,7 +46,7 @@ func TestDisabledOwnerSharesEnd(t *testing.T) {
 	wantStatus(t, call(t, http.MethodGet, ref+"/proxy/orders", userKey, nil), http.StatusOK)
 
 	wantStatus(t, patchUser(t, ownerID, obj{"disabled": true}), http.StatusOK)
-	putShareDoc(t, f.conn.ID, ownerID, userID)
+	insertShare(t, f.conn.ID, ownerID, userID)
 	wantProblem(t, call(t, http.MethodGet, ref+"/proxy/orders", userKey, nil),
 		http.StatusNotFound, shared.CodeNotFound)
 	wantProblem(t, call(t, http.MethodGet, ref, userKey, nil), http.StatusNotFound, shared.CodeNotFound)
